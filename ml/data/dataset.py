@@ -1,0 +1,75 @@
+"""The typed in-memory form every MovieLens flavour is loaded into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+USER_COLUMNS = ["user_id", "age", "gender", "occupation"]
+MOVIE_COLUMNS = ["movie_id", "title", "year", "genres"]
+RATING_COLUMNS = ["user_id", "movie_id", "rating", "timestamp"]
+CREDIT_COLUMNS = ["person_id", "movie_id", "role"]
+SEQUEL_COLUMNS = ["movie_id", "sequel_id"]
+
+
+def empty_frame(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Users, movies, ratings and (optionally) knowledge-graph facts of one dataset.
+
+    Column types are fixed so that every consumer (graph import, training, evaluation) can rely on them:
+
+    - ``users``: ``user_id`` int64, ``age`` Int64 (nullable), ``gender`` and ``occupation`` str or None
+    - ``movies``: ``movie_id`` int64, ``title`` str, ``year`` Int64 (nullable), ``genres`` list[str]
+    - ``ratings``: ``user_id``, ``movie_id`` int64, ``rating`` float64, ``timestamp`` int64
+    - ``credits``: ``person_id`` str, ``movie_id`` int64, ``role`` one of ``Role`` names
+      (``ACTED_IN``, ``DIRECTED``, ``WROTE``, ``PRODUCED``, ``SHOT``)
+    - ``sequels``: ``movie_id``, ``sequel_id`` int64 (the second follows the first)
+    """
+
+    name: str
+    users: pd.DataFrame
+    movies: pd.DataFrame
+    ratings: pd.DataFrame
+    credits: pd.DataFrame = field(default_factory=lambda: empty_frame(CREDIT_COLUMNS))
+    sequels: pd.DataFrame = field(default_factory=lambda: empty_frame(SEQUEL_COLUMNS))
+
+    @property
+    def genres(self) -> list[str]:
+        """Every genre that at least one movie has, sorted."""
+        return sorted({genre for genres in self.movies["genres"] for genre in genres})
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "users": len(self.users),
+            "movies": len(self.movies),
+            "ratings": len(self.ratings),
+            "genres": len(self.genres),
+            "people": int(self.credits["person_id"].nunique()),
+            "credits": len(self.credits),
+        }
+
+
+def typed_users(frame: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(
+        {
+            "user_id": frame["user_id"].astype(np.int64),
+            "age": pd.to_numeric(frame.get("age"), errors="coerce").astype("Int64")
+            if "age" in frame
+            else pd.array([pd.NA] * len(frame), dtype="Int64"),
+        }
+    )
+    for column in ("gender", "occupation"):
+        values = frame[column] if column in frame else pd.Series([None] * len(frame), index=frame.index)
+        out[column] = values.astype(object).where(values.notna() & (values.astype(str) != ""), None)
+    return out.sort_values("user_id", ignore_index=True)
+
+
+def users_from_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
+    """A user table for datasets that publish no demographics (ml-latest, ml-25m)."""
+    return typed_users(pd.DataFrame({"user_id": np.unique(ratings["user_id"].to_numpy())}))

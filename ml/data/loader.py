@@ -1,0 +1,45 @@
+"""One entry point that recognises a dataset's flavour from its files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ml.data.dataset import Dataset
+from ml.data.errors import DatasetError
+from ml.data.fetch import DEFAULT_DATASET, datasets_dir, fetch_default_dataset
+from ml.data.movielens import load_ml1m, load_ml100k, load_ml_csv
+from ml.data.recbole import load_recbole
+
+
+def load_dataset(path: Path | str) -> Dataset:
+    """Load a MovieLens directory (ml-100k, ml-1m/10m, ml-latest/25m/32m) or RecBole ``.inter`` file/dir."""
+    path = Path(path)
+    if path.is_file():
+        if path.suffix == ".inter":
+            return load_recbole(path)
+        raise DatasetError(path, "expected a dataset directory or a RecBole .inter file")
+    if not path.is_dir():
+        raise DatasetError(path, "no such file or directory")
+    if (path / "u.data").is_file():
+        return load_ml100k(path)
+    if (path / "ratings.dat").is_file():
+        return load_ml1m(path)
+    if (path / "ratings.csv").is_file():
+        return load_ml_csv(path)
+    inter_files = sorted(path.glob("*.inter"))
+    if len(inter_files) == 1:
+        return load_recbole(inter_files[0])
+    raise DatasetError(path, "found no u.data, ratings.dat, ratings.csv or single .inter file")
+
+
+def default_dataset(data_dir: Path) -> Dataset:
+    """ml-100k with its knowledge graph, fetched offline into the data directory on first use."""
+    return load_dataset(fetch_default_dataset(data_dir))
+
+
+def resolve_dataset(name_or_path: str, data_dir: Path) -> Dataset:
+    """A dataset by name (``ml-100k`` or one fetched earlier) or by path."""
+    if name_or_path == DEFAULT_DATASET:
+        return default_dataset(data_dir)
+    fetched = datasets_dir(data_dir) / name_or_path
+    return load_dataset(fetched if fetched.is_dir() else Path(name_or_path))

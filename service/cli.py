@@ -1,0 +1,172 @@
+"""The ``cinegraph`` command: data, database, import, training, evaluation, serving and benchmarks."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from ml import commands as ml_commands
+from ml.data import DatasetError, fetch_default_dataset, fetch_grouplens, resolve_dataset
+from ml.data.fetch import DEFAULT_DATASET, GROUPLENS_BASE_URL
+from service.config import Settings
+from service.store.backends import StoreUnavailable
+from service.store.embedded import EmbeddedStoreError
+from service.store.factory import connect_store, embedded_server
+
+log = logging.getLogger("cinegraph")
+
+
+class CommandError(Exception):
+    """A failure the user can act on: printed as one line, exit code 1."""
+
+
+def print_json(value: object) -> None:
+    print(json.dumps(value, indent=2, default=str))
+
+
+# --- data -----------------------------------------------------------------------------------------
+
+
+def data_fetch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.dataset == DEFAULT_DATASET and args.url is None:
+        path = fetch_default_dataset(settings.data_dir)
+    else:
+        path = fetch_grouplens(args.dataset, settings.data_dir, base_url=args.url or GROUPLENS_BASE_URL, sha256=args.sha256)
+    print_json({"dataset": args.dataset, "path": str(path)})
+    return 0
+
+
+# --- database -------------------------------------------------------------------------------------
+
+
+def require_embedded(settings: Settings) -> None:
+    if settings.uses_neo4j:
+        raise CommandError(
+            f"the graph store is Neo4j at {settings.neo4j_uri}; start and stop it with Neo4j's own tools "
+            "(or docker compose)"
+        )
+
+
+def db_start(args: argparse.Namespace, settings: Settings) -> int:
+    require_embedded(settings)
+    server = embedded_server(settings)
+    started = server.start()
+    print_json({**server.status().as_dict(), "started_now": started})
+    return 0
+
+
+def db_stop(args: argparse.Namespace, settings: Settings) -> int:
+    require_embedded(settings)
+    stopped = embedded_server(settings).stop()
+    print_json({"stopped": stopped})
+    return 0
+
+
+def db_status(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.uses_neo4j:
+        asyncio.run(_with_store(settings, lambda store: store.ping()))
+        print_json({"backend": "neo4j", "uri": settings.neo4j_uri, "database": settings.neo4j_database, "running": True})
+        return 0
+    status = embedded_server(settings).status()
+    print_json(status.as_dict())
+    return 0 if status.running else 3
+
+
+def db_stats(args: argparse.Namespace, settings: Settings) -> int:
+    ensure_store_running(settings)
+    print(json.dumps(asyncio.run(_with_store(settings, lambda store: store.stats()))))
+    return 0
+
+
+def ensure_store_running(settings: Settings) -> None:
+    if not settings.uses_neo4j:
+        embedded_server(settings).start()
+
+
+async def _with_store(settings: Settings, action: Callable):
+    store = connect_store(settings)
+    try:
+        return await action(store)
+    finally:
+        await store.close()
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+def import_command(args: argparse.Namespace, settings: Settings) -> int:
+    dataset = resolve_dataset(args.dataset, settings.data_dir)
+    if args.batch_size:
+        settings = settings.model_copy(update={"import_batch_size": args.batch_size})
+    ensure_store_running(settings)
+
+    async def run(store):
+        timings = await store.import_dataset(dataset, progress=not args.quiet)
+        return {"dataset": dataset.name, "seconds": round(sum(timings.values()), 2), **await store.stats()}
+
+    print(json.dumps(asyncio.run(_with_store(settings, run))))
+    return 0
+
+
+# --- wiring ---------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cinegraph", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    data = commands.add_parser("data", help="datasets").add_subparsers(dest="data_command", required=True)
+    fetch = data.add_parser("fetch", help="download a dataset into the data directory")
+    fetch.add_argument("--dataset", default=DEFAULT_DATASET, help="ml-100k (offline, default) or a GroupLens name")
+    fetch.add_argument("--url", help=f"base URL of the archives (default {GROUPLENS_BASE_URL})")
+    fetch.add_argument("--sha256", help="expected SHA-256 of the archive (default: the published .md5)")
+    fetch.set_defaults(handler=data_fetch)
+
+    db = commands.add_parser("db", help="the graph database").add_subparsers(dest="db_command", required=True)
+    for name, handler, text in [
+        ("start", db_start, "start the embedded FalkorDB (reused if running)"),
+        ("stop", db_stop, "stop the embedded FalkorDB, saving its data"),
+        ("status", db_status, "is the store running? (exit 3 when not)"),
+        ("stats", db_stats, "counts of users, movies, ratings, genres and people as JSON"),
+    ]:
+        db.add_parser(name, help=text).set_defaults(handler=handler)
+
+    importer = commands.add_parser("import", help="import a dataset into the graph (idempotent)")
+    importer.add_argument("--dataset", default=DEFAULT_DATASET, help="ml-100k, a fetched dataset name, or a path")
+    importer.add_argument("--batch-size", type=int, help="rows per UNWIND batch")
+    importer.add_argument("--quiet", action="store_true", help="no progress bar")
+    importer.set_defaults(handler=import_command)
+
+    ml_commands.register(commands)
+    bench = commands.add_parser("bench", help="benchmarks that print numbers").add_subparsers(
+        dest="bench_command", required=True
+    )
+    from service import benchmarks
+
+    benchmarks.register_bench_import(bench)
+    ml_commands.register_bench_train(bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings()
+        return args.handler(args, settings)
+    except DatasetError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except (CommandError, EmbeddedStoreError, StoreUnavailable) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

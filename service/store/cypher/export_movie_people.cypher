@@ -1,0 +1,2 @@
+MATCH (p:Person)-[credit]->(m:Movie)
+RETURN m.id AS movie_id, p.id AS person_id, type(credit) AS role

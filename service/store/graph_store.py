@@ -1,0 +1,217 @@
+"""``GraphStore``: CineGraph's data access, the same over Neo4j and the embedded FalkorDB."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from ml.data import Dataset
+from service.store.backends import GraphBackend, Row
+
+log = logging.getLogger(__name__)
+
+
+class NotFound(LookupError):
+    """A user or movie id that the graph does not hold."""
+
+
+@dataclass(frozen=True)
+class Interactions:
+    """All ratings as parallel arrays, ready for training."""
+
+    user_ids: np.ndarray  # int64
+    movie_ids: np.ndarray  # int64
+    ratings: np.ndarray  # float32
+    timestamps: np.ndarray  # int64
+
+    def __len__(self) -> int:
+        return len(self.user_ids)
+
+    def as_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"user_id": self.user_ids, "movie_id": self.movie_ids, "rating": self.ratings, "timestamp": self.timestamps}
+        )
+
+
+@dataclass(frozen=True)
+class MovieLinks:
+    """Movie–genre and movie–person edges as parallel arrays (side information for graph models)."""
+
+    genre_movie_ids: np.ndarray
+    genres: np.ndarray  # str
+    person_movie_ids: np.ndarray
+    person_ids: np.ndarray  # str
+    roles: np.ndarray  # str
+
+
+def batches(rows: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _none_if_missing(value: Any) -> Any:
+    return None if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) else value
+
+
+class GraphStore:
+    """Domain operations on the movie graph; the backend only runs named statements."""
+
+    def __init__(self, backend: GraphBackend, batch_size: int = 5000) -> None:
+        self.backend = backend
+        self.batch_size = batch_size
+
+    @property
+    def backend_name(self) -> str:
+        return self.backend.name
+
+    async def close(self) -> None:
+        await self.backend.close()
+
+    async def ping(self) -> None:
+        await self.backend.run("genres")
+
+    # --- import ---------------------------------------------------------------------------------
+
+    async def import_dataset(self, dataset: Dataset, *, progress: bool = True) -> dict[str, float]:
+        """Write the whole dataset in UNWIND batches; idempotent. Returns seconds per step."""
+        await self.backend.apply_schema()
+        steps: list[tuple[str, str, str, list[Any]]] = [
+            ("genres", "import_genres", "names", dataset.genres),
+            ("users", "import_users", "rows", _user_rows(dataset.users)),
+            ("movies", "import_movies", "rows", _movie_rows(dataset.movies)),
+            ("ratings", "import_ratings", "rows", _rating_rows(dataset.ratings)),
+            ("people", "import_people", "ids", sorted(dataset.credits["person_id"].unique().tolist())),
+            ("credits", "import_credits", "rows", dataset.credits.to_dict("records")),
+            ("sequels", "import_sequels", "rows", dataset.sequels.astype("int64").to_dict("records")),
+        ]
+        timings: dict[str, float] = {}
+        total = sum(len(rows) for *_, rows in steps)
+        with tqdm(total=total, desc=f"import {dataset.name}", unit="row", disable=not progress) as bar:
+            for step, statement_name, parameter, rows in steps:
+                started = time.perf_counter()
+                for batch in batches(rows, self.batch_size):
+                    await self.backend.run(statement_name, {parameter: batch})
+                    bar.update(len(batch))
+                timings[step] = time.perf_counter() - started
+        return timings
+
+    # --- ratings and users ----------------------------------------------------------------------
+
+    async def upsert_rating(self, user_id: int, movie_id: int, rating: float, ts: int | None = None) -> Row:
+        ts = int(time.time()) if ts is None else ts
+        rows = await self.backend.run(
+            "upsert_rating", {"user_id": user_id, "movie_id": movie_id, "rating": float(rating), "ts": ts}
+        )
+        if not rows:
+            await self.user(user_id)  # raises NotFound naming the user if that is what is missing
+            raise NotFound(f"movie {movie_id} does not exist")
+        return rows[0]
+
+    async def user(self, user_id: int) -> Row:
+        rows = await self.backend.run("user", {"user_id": user_id})
+        if not rows:
+            raise NotFound(f"user {user_id} does not exist")
+        return rows[0]
+
+    async def user_history(self, user_id: int) -> list[Row]:
+        """The user's ratings, newest first: ``movie_id``, ``rating``, ``ts``."""
+        return await self.backend.run("user_history", {"user_id": user_id})
+
+    # --- movies ---------------------------------------------------------------------------------
+
+    async def movie(self, movie_id: int) -> Row:
+        rows = await self.backend.run("movie", {"movie_id": movie_id})
+        if not rows:
+            raise NotFound(f"movie {movie_id} does not exist")
+        return rows[0]
+
+    async def movie_people(self, movie_id: int) -> list[Row]:
+        return await self.backend.run("movie_people", {"movie_id": movie_id})
+
+    async def search_movies(
+        self, query: str = "", genre: str | None = None, *, skip: int = 0, limit: int = 20
+    ) -> tuple[int, list[Row]]:
+        rows = await self.backend.run(
+            "search_movies", {"query": query, "genre": genre, "skip": skip, "limit": limit}
+        )
+        return (rows[0]["total"], list(rows[0]["page"])) if rows else (0, [])
+
+    async def movie_catalogue(self) -> list[Row]:
+        return await self.backend.run("movie_catalogue")
+
+    async def genres(self) -> list[Row]:
+        return await self.backend.run("genres")
+
+    async def stats(self) -> dict[str, int]:
+        rows = await self.backend.run("stats")
+        return {key: int(value) for key, value in rows[0].items()}
+
+    # --- export for training ----------------------------------------------------------------------
+
+    async def export_interactions(self) -> Interactions:
+        rows = await self.backend.run("export_interactions")
+        return Interactions(
+            user_ids=np.fromiter((r["user_id"] for r in rows), dtype=np.int64, count=len(rows)),
+            movie_ids=np.fromiter((r["movie_id"] for r in rows), dtype=np.int64, count=len(rows)),
+            ratings=np.fromiter((r["rating"] for r in rows), dtype=np.float32, count=len(rows)),
+            timestamps=np.fromiter((r["ts"] for r in rows), dtype=np.int64, count=len(rows)),
+        )
+
+    async def export_movie_links(self) -> MovieLinks:
+        genres = await self.backend.run("export_movie_genres")
+        people = await self.backend.run("export_movie_people")
+        return MovieLinks(
+            genre_movie_ids=column(genres, "movie_id", np.int64),
+            genres=column(genres, "genre", object),
+            person_movie_ids=column(people, "movie_id", np.int64),
+            person_ids=column(people, "person_id", object),
+            roles=column(people, "role", object),
+        )
+
+
+def column(rows: list[Row], key: str, dtype: Any) -> np.ndarray:
+    return np.array([row[key] for row in rows], dtype=dtype)
+
+
+def _user_rows(users: pd.DataFrame) -> list[Row]:
+    return [
+        {
+            "id": int(row.user_id),
+            "age": _none_if_missing(row.age) if _none_if_missing(row.age) is None else int(row.age),
+            "gender": _none_if_missing(row.gender),
+            "occupation": _none_if_missing(row.occupation),
+        }
+        for row in users.itertuples(index=False)
+    ]
+
+
+def _movie_rows(movies: pd.DataFrame) -> list[Row]:
+    return [
+        {
+            "id": int(row.movie_id),
+            "title": row.title,
+            "year": None if _none_if_missing(row.year) is None else int(row.year),
+            "genres": list(row.genres),
+        }
+        for row in movies.itertuples(index=False)
+    ]
+
+
+def _rating_rows(ratings: pd.DataFrame) -> list[Row]:
+    return [
+        {"user_id": int(u), "movie_id": int(m), "rating": float(r), "ts": int(t)}
+        for u, m, r, t in zip(
+            ratings["user_id"].to_numpy(),
+            ratings["movie_id"].to_numpy(),
+            ratings["rating"].to_numpy(),
+            ratings["timestamp"].to_numpy(),
+            strict=True,
+        )
+    ]

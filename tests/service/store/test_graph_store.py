@@ -1,0 +1,112 @@
+"""The graph store against the real embedded FalkorDB (and Neo4j when NEO4J_URI is set)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ml.data import Dataset
+from ml.data.dataset import typed_users
+from ml.data.movielens import movies_frame
+from service.store.graph_store import GraphStore, NotFound
+
+
+def tiny_dataset() -> Dataset:
+    users = typed_users(pd.DataFrame({"user_id": [1, 2], "age": [30, 40], "gender": ["F", "M"], "occupation": ["writer", "other"]}))
+    movies = movies_frame(
+        pd.Series([10, 20, 30]),
+        pd.Series(["Alien (1979)", "Aliens (1986)", "Fargo (1996)"]),
+        [["Horror", "Sci-Fi"], ["Action", "Sci-Fi"], ["Crime"]],
+    )
+    ratings = pd.DataFrame(
+        {"user_id": [1, 1, 2], "movie_id": [10, 20, 30], "rating": [5.0, 4.0, 3.0], "timestamp": [100, 200, 300]}
+    )
+    credits = pd.DataFrame({"person_id": ["m.scott", "m.weaver", "m.weaver"], "movie_id": [10, 10, 20], "role": ["DIRECTED", "ACTED_IN", "ACTED_IN"]})
+    sequels = pd.DataFrame({"movie_id": [10], "sequel_id": [20]})
+    return Dataset("tiny", users, movies, ratings, credits, sequels)
+
+
+def sorted_ratings(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(["user_id", "movie_id"], ignore_index=True)
+
+
+async def test_importing_ml100k_gives_the_published_counts(ml100k_store: GraphStore, ml100k: Dataset):
+    stats = await ml100k_store.stats()
+    assert stats["users"] == 943
+    assert stats["movies"] == 1682
+    assert stats["ratings"] == 100_000
+    assert stats["genres"] == 19
+    assert stats["people"] == ml100k.credits["person_id"].nunique() > 20_000
+    genre_names = {g["name"] for g in await ml100k_store.genres()}
+    assert "unknown" in genre_names and "Film-Noir" in genre_names
+
+
+async def test_export_round_trips_the_imported_ratings(ml100k_store: GraphStore, ml100k: Dataset):
+    exported = (await ml100k_store.export_interactions()).as_frame()
+    expected = sorted_ratings(ml100k.ratings)
+    actual = sorted_ratings(exported)
+    np.testing.assert_array_equal(actual["user_id"], expected["user_id"])
+    np.testing.assert_array_equal(actual["movie_id"], expected["movie_id"])
+    np.testing.assert_allclose(actual["rating"], expected["rating"])
+    np.testing.assert_array_equal(actual["timestamp"], expected["timestamp"])
+
+
+async def test_export_of_movie_links_holds_every_genre_and_credit(ml100k_store: GraphStore, ml100k: Dataset):
+    links = await ml100k_store.export_movie_links()
+    assert len(links.genres) == sum(len(g) for g in ml100k.movies["genres"])
+    assert len(links.person_ids) == len(ml100k.credits)
+    assert set(links.roles) == set(ml100k.credits["role"])
+
+
+async def test_movie_search_is_case_insensitive_paginated_and_genre_filtered(ml100k_store: GraphStore):
+    total, page = await ml100k_store.search_movies("STAR WARS")
+    assert total == 1 and page[0]["title"] == "Star Wars" and page[0]["year"] == 1977
+    total, first = await ml100k_store.search_movies("star", skip=0, limit=5)
+    _, second = await ml100k_store.search_movies("star", skip=5, limit=5)
+    assert total > 10 and len(first) == len(second) == 5
+    assert not {m["id"] for m in first} & {m["id"] for m in second}
+    total_scifi, scifi = await ml100k_store.search_movies("star", "Sci-Fi", limit=100)
+    assert 0 < total_scifi < total and all("Sci-Fi" in m["genres"] for m in scifi)
+
+
+async def test_movie_and_user_lookups(ml100k_store: GraphStore):
+    toy_story = await ml100k_store.movie(1)
+    assert toy_story["title"] == "Toy Story" and set(toy_story["genres"]) == {"Animation", "Children's", "Comedy"}
+    assert toy_story["ratings"] == 452
+    assert {p["role"] for p in await ml100k_store.movie_people(1)} >= {"ACTED_IN", "DIRECTED"}
+    user = await ml100k_store.user(1)
+    assert user == {"id": 1, "age": 24, "gender": "M", "occupation": "technician", "ratings": 272}
+    with pytest.raises(NotFound, match="movie 99999"):
+        await ml100k_store.movie(99999)
+    with pytest.raises(NotFound, match="user 99999"):
+        await ml100k_store.user(99999)
+
+
+async def test_import_is_idempotent(empty_store: GraphStore):
+    dataset = tiny_dataset()
+    await empty_store.import_dataset(dataset, progress=False)
+    first = await empty_store.stats()
+    await empty_store.import_dataset(dataset, progress=False)
+    assert await empty_store.stats() == first == {
+        "users": 2, "movies": 3, "ratings": 3, "genres": 4, "people": 2, "credits": 3
+    }  # fmt: skip
+    assert len(await empty_store.export_interactions()) == 3
+
+
+async def test_rating_again_overwrites_and_history_is_newest_first(empty_store: GraphStore):
+    await empty_store.import_dataset(tiny_dataset(), progress=False)
+    await empty_store.upsert_rating(1, 30, 2.5, ts=400)
+    await empty_store.upsert_rating(1, 30, 4.5, ts=500)
+    history = await empty_store.user_history(1)
+    assert [(h["movie_id"], h["rating"]) for h in history] == [(30, 4.5), (20, 4.0), (10, 5.0)]
+    assert (await empty_store.stats())["ratings"] == 4
+
+
+async def test_rating_an_unknown_user_or_movie_raises_not_found(empty_store: GraphStore):
+    await empty_store.import_dataset(tiny_dataset(), progress=False)
+    with pytest.raises(NotFound, match="user 7"):
+        await empty_store.upsert_rating(7, 10, 3.0)
+    with pytest.raises(NotFound, match="movie 77"):
+        await empty_store.upsert_rating(1, 77, 3.0)
+    assert (await empty_store.stats())["ratings"] == 3
