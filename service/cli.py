@@ -14,6 +14,7 @@ from ml import commands as ml_commands
 from ml.data import DatasetError, fetch_default_dataset, fetch_grouplens, resolve_dataset
 from ml.data.fetch import DEFAULT_DATASET, GROUPLENS_BASE_URL
 from service.config import Settings
+from service.serving_model import build_serving_model, ensure_store_has_data
 from service.store.backends import StoreUnavailable
 from service.store.embedded import EmbeddedStoreError
 from service.store.factory import connect_store, embedded_server
@@ -113,6 +114,72 @@ def import_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# --- model and service ----------------------------------------------------------------------------
+
+
+def train_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Train on everything in the store (the default dataset if it is empty) and save a checkpoint."""
+    if args.epochs:
+        settings = settings.model_copy(update={"train_epochs": args.epochs})
+    ensure_store_running(settings)
+
+    async def run(store):
+        await ensure_store_has_data(store, settings)
+        model = await build_serving_model(store, settings, force_retrain=True)
+        recommender = model.recommender
+        return {
+            "checkpoint": str(settings.checkpoint_path),
+            "version": model.version,
+            "users": len(recommender.user_ids),
+            "movies": len(recommender.item_ids),
+            "metrics": recommender.metrics,
+        }
+
+    print_json(asyncio.run(_with_store(settings, run)))
+    return 0
+
+
+def prepare_service(settings: Settings) -> bool:
+    """Start the store, import and train if needed, before the API workers start; True if the store was started."""
+    started = False if settings.uses_neo4j else embedded_server(settings).start()
+
+    async def run(store):
+        await ensure_store_has_data(store, settings)
+        await build_serving_model(store, settings)
+
+    asyncio.run(_with_store(settings, run))
+    return started
+
+
+def serve_command(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    started_store = prepare_service(settings)
+    print(f"CineGraph: UI on http://{args.host}:{args.port}/  API docs on http://{args.host}:{args.port}/docs", flush=True)
+    try:
+        uvicorn.run(
+            "service.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+            log_level="info", access_log=args.access_log,
+        )  # fmt: skip
+    finally:
+        if started_store:
+            embedded_server(settings).stop()
+    return 0
+
+
+def up_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Everything a first run needs: fetch the data, start the store, import, train, serve."""
+    fetch_default_dataset(settings.data_dir)
+    return serve_command(args, settings)
+
+
+def add_serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=1, help="API worker processes (they share the store)")
+    parser.add_argument("--access-log", action="store_true", help="log every request")
+
+
 # --- wiring ---------------------------------------------------------------------------------------
 
 
@@ -142,6 +209,17 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--batch-size", type=int, help="rows per UNWIND batch")
     importer.add_argument("--quiet", action="store_true", help="no progress bar")
     importer.set_defaults(handler=import_command)
+
+    train = commands.add_parser("train", help="train the recommender on the graph store and save it")
+    train.add_argument("--epochs", type=int, help="at most this many epochs (default: early stopping decides)")
+    train.set_defaults(handler=train_command)
+
+    serve = commands.add_parser("serve", help="run the API and UI (imports and trains first if needed)")
+    add_serve_options(serve)
+    serve.set_defaults(handler=serve_command)
+    up = commands.add_parser("up", help="first run: fetch ml-100k, start the store, import, train, serve")
+    add_serve_options(up)
+    up.set_defaults(handler=up_command)
 
     ml_commands.register(commands)
     bench = commands.add_parser("bench", help="benchmarks that print numbers").add_subparsers(

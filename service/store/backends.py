@@ -11,7 +11,7 @@ from typing import Any, Protocol
 import redis.exceptions
 from falkordb.asyncio import FalkorDB
 from neo4j import AsyncGraphDatabase, RoutingControl
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired
 
 from service.store.cypher_library import is_write, schema_statements, statement
 
@@ -25,6 +25,10 @@ UNIQUE_KEYS = {"User": "id", "Movie": "id", "Genre": "name", "Person": "id"}
 
 class StoreUnavailable(RuntimeError):
     """The graph database cannot be reached; the service answers 503 and retries on the next request."""
+
+
+class Conflict(RuntimeError):
+    """A write broke a uniqueness constraint (two writers raced for the same id)."""
 
 
 class GraphBackend(Protocol):
@@ -49,6 +53,10 @@ class FalkorDBBackend:
             result = await self._graph.query(statement(statement_name), params or {})
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as error:
             raise StoreUnavailable(f"FalkorDB is not reachable: {error}") from error
+        except redis.exceptions.ResponseError as error:
+            if "unique constraint" in str(error).lower():
+                raise Conflict(str(error)) from error
+            raise
         columns = [name for _type, name in result.header]
         return [dict(zip(columns, row, strict=True)) for row in result.result_set]
 
@@ -91,6 +99,8 @@ class Neo4jBackend:
             )
         except (ServiceUnavailable, SessionExpired, OSError) as error:
             raise StoreUnavailable(f"Neo4j is not reachable: {error}") from error
+        except ConstraintError as error:
+            raise Conflict(str(error)) from error
         return [record.data() for record in records]
 
     async def apply_schema(self) -> None:

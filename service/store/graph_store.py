@@ -13,7 +13,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from ml.data import Dataset
-from service.store.backends import GraphBackend, Row
+from service.store.backends import Conflict, GraphBackend, Row
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,27 @@ class GraphStore:
 
     async def user_history(self, user_id: int) -> list[Row]:
         """The user's ratings, newest first: ``movie_id``, ``rating``, ``ts``."""
-        return await self.backend.run("user_history", {"user_id": user_id})
+        rows = await self.backend.run("user_history", {"user_id": user_id})
+        if not rows:
+            raise NotFound(f"user {user_id} does not exist")
+        return [row for row in rows if row["movie_id"] is not None]
+
+    async def create_user(self, attempts: int = 5) -> int:
+        for _ in range(attempts):
+            try:
+                return int((await self.backend.run("create_user"))[0]["id"])
+            except Conflict:
+                continue  # another writer took the same id at the same moment
+        raise Conflict("could not allocate a user id; try again")
+
+    async def add_ratings(self, user_id: int, ratings: dict[int, float], ts: int | None = None) -> None:
+        """Several ratings of one user in one statement (a new user's liked movies)."""
+        ts = int(time.time()) if ts is None else ts
+        rows = [{"user_id": user_id, "movie_id": m, "rating": float(r), "ts": ts} for m, r in ratings.items()]
+        await self.backend.run("import_ratings", {"rows": rows})
+
+    async def users_rated_since(self, ts: int) -> list[int]:
+        return [int(row["user_id"]) for row in await self.backend.run("ratings_since", {"since": ts})]
 
     # --- movies ---------------------------------------------------------------------------------
 

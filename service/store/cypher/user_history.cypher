@@ -1,4 +1,5 @@
-// Newest first.
-MATCH (:User {id: $user_id})-[r:RATED]->(m:Movie)
+// Newest first. An existing user without ratings gives one row of nulls; an unknown user gives none.
+MATCH (u:User {id: $user_id})
+OPTIONAL MATCH (u)-[r:RATED]->(m:Movie)
 RETURN m.id AS movie_id, r.rating AS rating, r.ts AS ts
-ORDER BY r.ts DESC, m.id
+ORDER BY ts DESC, movie_id

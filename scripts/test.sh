@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh Debian machine, then runs the whole suite.
+# System packages: Node.js/npm (Cypher linting with Neo4j's parser) and Chromium (browser tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v node >/dev/null || need_apt+=(nodejs npm)
+command -v chromium >/dev/null || need_apt+=(chromium chromium-driver)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+python3 -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
+python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+npm install --prefix tests/cypher_lint --no-audit --no-fund --silent
+
+python3 -m pytest "$@"

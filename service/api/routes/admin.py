@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from service.deps import AdminDep, RetrainerDep
+from service.schemas import RetrainStatus
+
+router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[AdminDep])
+
+
+@router.post("/retrain", response_model=RetrainStatus, status_code=status.HTTP_202_ACCEPTED)
+async def retrain(retrainer: RetrainerDep, response: Response) -> RetrainStatus:
+    """Retrain from the store in the background; the current model serves until the new one is swapped in."""
+    if not retrainer.start():
+        response.status_code = status.HTTP_409_CONFLICT
+    return retrainer.status
+
+
+@router.get("/retrain", response_model=RetrainStatus)
+async def retrain_status(retrainer: RetrainerDep) -> RetrainStatus:
+    return retrainer.status

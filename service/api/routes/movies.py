@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from service.deps import ModelDep, StoreDep
+from service.recommending import similar_movies
+from service.schemas import Movie, MovieDetails, MoviePage, PersonCredit, PopularMovies, SimilarMovies
+from service.store.graph_store import NotFound
+
+router = APIRouter(prefix="/movies", tags=["movies"])
+
+MovieId = Annotated[int, Path(ge=1)]
+ROLE_ORDER = {"DIRECTED": 0, "WROTE": 1, "ACTED_IN": 2, "PRODUCED": 3, "SHOT": 4}
+
+
+@router.get("", response_model=MoviePage)
+async def search_movies(
+    store: StoreDep,
+    model: ModelDep,
+    q: Annotated[str, Query(max_length=200, description="part of the title, any case")] = "",
+    genre: str | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> MoviePage:
+    if genre is not None:
+        model.catalogue.check_genres([genre])
+    total, rows = await store.search_movies(q.strip(), genre, skip=(page - 1) * page_size, limit=page_size)
+    items = [Movie(id=r["id"], title=r["title"], year=r["year"], genres=sorted(r["genres"])) for r in rows]
+    return MoviePage(total=total, page=page, page_size=page_size, items=items)
+
+
+@router.get("/popular", response_model=PopularMovies)
+async def popular_movies(
+    model: ModelDep, genre: str | None = None, k: Annotated[int, Query(ge=1, le=100)] = 12
+) -> PopularMovies:
+    """The most-rated movies, optionally of one genre (for a new user to pick from)."""
+    return PopularMovies(items=model.catalogue.popular(k, genre))
+
+
+@router.get("/{movie_id}", response_model=MovieDetails)
+async def movie_details(movie_id: MovieId, store: StoreDep, model: ModelDep) -> MovieDetails:
+    movie = await store.movie(movie_id)
+    people = sorted(await store.movie_people(movie_id), key=lambda p: (ROLE_ORDER.get(p["role"], 9), p["person_id"]))
+    catalogue = model.catalogue
+    return MovieDetails(
+        id=movie["id"],
+        title=movie["title"],
+        year=movie["year"],
+        genres=sorted(movie["genres"]),
+        ratings=movie["ratings"],
+        mean_rating=movie["mean_rating"],
+        people=[
+            PersonCredit(
+                person_id=p["person_id"],
+                role=p["role"],
+                known_for=[catalogue.movie(m) for m in p["known_for"] if m in catalogue],
+            )
+            for p in people
+        ],
+    )
+
+
+@router.get("/{movie_id}/similar", response_model=SimilarMovies)
+async def similar(movie_id: MovieId, model: ModelDep, k: Annotated[int, Query(ge=1, le=100)] = 10) -> SimilarMovies:
+    """Nearest movies in the learned embedding space, each with a reason."""
+    if movie_id not in model.catalogue:
+        raise NotFound(f"movie {movie_id} does not exist")
+    if not model.recommender.has_item(movie_id):
+        return SimilarMovies(movie_id=movie_id, items=[])
+    return SimilarMovies(movie_id=movie_id, items=similar_movies(model, movie_id, k))

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from service.deps import ModelDep, StoreDep, UserVectorsDep
+from service.recommending import recommend_movies
+from service.schemas import Recommendations
+
+router = APIRouter(prefix="/recommendations", tags=["recommendations"])
+
+
+def parse_genres(genres: str) -> list[str]:
+    return [g.strip() for g in genres.split(",") if g.strip()]
+
+
+@router.get("", response_model=Recommendations)
+async def recommendations(
+    store: StoreDep,
+    model: ModelDep,
+    user_vectors: UserVectorsDep,
+    user_id: Annotated[int, Query(ge=1)],
+    genres: Annotated[str, Query(description="comma-separated, e.g. Action,Comedy; a movie matches any")] = "",
+    k: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Recommendations:
+    """Personalised top-k movies the user has not rated, optionally within genres, each with a reason."""
+    wanted = parse_genres(genres)
+    model.catalogue.check_genres(wanted)
+    history = await store.user_history(user_id)
+    vector = user_vectors.vector(model, user_id, history)
+    items = recommend_movies(model, vector, history, wanted, k)
+    return Recommendations(user_id=user_id, genres=wanted, items=items, model_version=model.version)

@@ -1,0 +1,86 @@
+"""The movie catalogue held in memory: titles, genres and popularity for ranking and display.
+
+Movies change only on import, so the service reads them once at start-up (and on retrain); the per-request
+path then filters by genre with precomputed id arrays instead of a database round trip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.schemas import Movie
+from service.store.graph_store import GraphStore, Interactions
+
+
+class UnknownGenre(ValueError):
+    def __init__(self, unknown: list[str], valid: list[str]) -> None:
+        self.unknown, self.valid = unknown, valid
+        super().__init__(f"unknown genre(s) {', '.join(unknown)}; valid genres: {', '.join(valid)}")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    ids: np.ndarray  # sorted movie ids, int64
+    movies: dict[int, Movie]
+    genre_members: dict[str, np.ndarray]  # genre -> sorted movie ids
+    rating_counts: np.ndarray  # aligned with ids
+
+    @classmethod
+    def build(cls, rows: list[dict], interactions: Interactions) -> Catalogue:
+        movies = {
+            int(row["id"]): Movie(id=row["id"], title=row["title"], year=row["year"], genres=sorted(row["genres"]))
+            for row in rows
+        }
+        ids = np.array(sorted(movies), dtype=np.int64)
+        members: dict[str, list[int]] = {}
+        for movie_id in ids:
+            for genre in movies[int(movie_id)].genres:
+                members.setdefault(genre, []).append(int(movie_id))
+        positions = np.searchsorted(ids, interactions.movie_ids)
+        known = (positions < len(ids)) & (ids[np.minimum(positions, len(ids) - 1)] == interactions.movie_ids)
+        counts = np.bincount(positions[known], minlength=len(ids))
+        return cls(
+            ids=ids,
+            movies=movies,
+            genre_members={g: np.array(m, dtype=np.int64) for g, m in sorted(members.items())},
+            rating_counts=counts,
+        )
+
+    @classmethod
+    async def load(cls, store: GraphStore, interactions: Interactions) -> Catalogue:
+        return cls.build(await store.movie_catalogue(), interactions)
+
+    @property
+    def genre_names(self) -> list[str]:
+        return list(self.genre_members)
+
+    def __contains__(self, movie_id: int) -> bool:
+        return movie_id in self.movies
+
+    def movie(self, movie_id: int) -> Movie:
+        return self.movies[movie_id]
+
+    def check_genres(self, genres: list[str]) -> None:
+        unknown = [g for g in genres if g not in self.genre_members]
+        if unknown:
+            raise UnknownGenre(unknown, self.genre_names)
+
+    def in_genres(self, genres: list[str]) -> np.ndarray | None:
+        """Movie ids with any of the genres; None means no filter."""
+        if not genres:
+            return None
+        self.check_genres(genres)
+        return np.unique(np.concatenate([self.genre_members[g] for g in genres]))
+
+    def popular(self, k: int, genre: str | None = None) -> list[Movie]:
+        """The most-rated movies, optionally of one genre."""
+        if genre is None:
+            candidates, counts = self.ids, self.rating_counts
+        else:
+            self.check_genres([genre])
+            candidates = self.genre_members[genre]
+            counts = self.rating_counts[np.searchsorted(self.ids, candidates)]
+        order = np.lexsort((candidates, -counts))[:k]
+        return [self.movies[int(i)] for i in candidates[order]]

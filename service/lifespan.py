@@ -1,0 +1,55 @@
+"""Start-up and shutdown: the graph store (embedded or Neo4j), the model, and the helpers around them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from service.personalization import UserVectors
+from service.retrain import Retrainer
+from service.serving_model import ServingModel, build_serving_model, ensure_store_has_data
+from service.store.factory import connect_store, embedded_server
+
+log = logging.getLogger(__name__)
+
+
+async def warm_folded_in_users(app: FastAPI, model: ServingModel) -> int:
+    """Fold in the users who rated after the model's snapshot, so their first request is fast."""
+    store, vectors = app.state.store, app.state.user_vectors
+    users = await store.users_rated_since(model.data_as_of)
+    for user_id in users:
+        vectors.vector(model, user_id, await store.user_history(user_id))
+    return len(users)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    settings = app.state.settings
+    server = None if settings.uses_neo4j else embedded_server(settings)
+    started_server = await asyncio.to_thread(server.start) if server else False
+    store = connect_store(settings)
+    app.state.store = store
+    app.state.user_vectors = UserVectors()
+
+    def install(model: ServingModel) -> None:
+        app.state.model = model
+        app.state.metrics.set_model(model.version, model.trained_at)
+
+    async def build_fresh_model() -> ServingModel:
+        return await build_serving_model(store, settings, force_retrain=True)
+
+    app.state.retrainer = Retrainer(build_fresh_model, install)
+    try:
+        await ensure_store_has_data(store, settings)
+        install(await build_serving_model(store, settings))
+        folded = await warm_folded_in_users(app, app.state.model)
+        log.info("serving model %s; %d users folded in from newer ratings", app.state.model.version, folded)
+        yield
+    finally:
+        await app.state.retrainer.cancel()
+        await store.close()
+        if started_server:
+            await asyncio.to_thread(server.stop)

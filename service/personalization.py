@@ -1,0 +1,45 @@
+"""User vectors: the trained one while a user's history is unchanged, else a fold-in of the history.
+
+The rule needs nothing but the store: a user whose newest rating is later than the model's training
+snapshot (or who is unknown to the model) is folded in from the history read on this request. Every
+API worker therefore computes the same vector without shared memory; the cache only saves the fold-in
+arithmetic and is keyed by what the vector depends on.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+from service.serving_model import ServingModel
+
+
+class UserVectors:
+    def __init__(self, max_entries: int = 50_000) -> None:
+        self._cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self.max_entries = max_entries
+
+    def vector(self, model: ServingModel, user_id: int, history: list[dict]) -> np.ndarray | None:
+        """None for a user without ratings (the caller falls back to popularity)."""
+        if not history:
+            return None
+        newest = max(int(row["ts"]) for row in history)
+        if newest <= model.data_as_of and model.knows_user(user_id):
+            return model.recommender.user_vector(user_id)
+        key = (model.version, user_id, len(history), newest)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = model.recommender.fold_in(
+                np.array([row["movie_id"] for row in history], dtype=np.int64),
+                np.array([row["rating"] for row in history], dtype=np.float32),
+            )
+            self._cache[key] = cached
+            if len(self._cache) > self.max_entries:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return cached
+
+    def __len__(self) -> int:
+        return len(self._cache)
