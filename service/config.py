@@ -19,6 +19,7 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production"] = "development"
     data_dir: Path = Field(default=Path("data"), description="Datasets, embedded database files and models.")
+    frontend_dir: Path = Field(default=Path(__file__).resolve().parents[1] / "frontend")
 
     # Neo4j: configured URI -> Neo4j through the async driver; none -> the embedded FalkorDB.
     neo4j_uri: str | None = None

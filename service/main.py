@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI, Request, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -16,9 +14,6 @@ from service.lifespan import lifespan
 from service.observability import Metrics, MetricsMiddleware
 from service.store.backends import Conflict, StoreUnavailable
 from service.store.graph_store import NotFound
-
-FRONTEND_DIR = Path(__file__).resolve().parents[1] / "frontend"
-
 
 def _error(status_code: int, detail: str, **extra) -> JSONResponse:
     return JSONResponse({"detail": detail, **extra}, status_code=status_code)
@@ -60,6 +55,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_error_handlers(app)
     for module in (recommendations, ratings, users, movies, genres, auth, admin, health):
         app.include_router(module.router)
-    if FRONTEND_DIR.is_dir():
-        app.mount("/", StaticFiles(directory=FRONTEND_DIR, html=True), name="frontend")
+    if app.state.settings.frontend_dir.is_dir():
+        app.mount("/", StaticFiles(directory=app.state.settings.frontend_dir, html=True), name="frontend")
     return app
