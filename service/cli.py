@@ -42,6 +42,20 @@ def data_fetch(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def data_synth(args: argparse.Namespace, settings: Settings) -> int:
+    from ml.data.synthetic import SIZES, SyntheticSize, write_ml1m, write_ml25m
+
+    size = SIZES[args.size]
+    if args.ratings:
+        scale = args.ratings / size.ratings
+        size = SyntheticSize(max(int(size.users * scale), 1), max(int(size.movies * scale**0.5), 1), args.ratings)
+    writer = write_ml1m if args.format == "ml-1m" else write_ml25m
+    out = Path(args.out) if args.out else settings.data_dir / "datasets" / f"synthetic-{args.size}-{args.format}"
+    writer(out, size, seed=args.seed)
+    print_json({"path": str(out), "format": args.format, **size.__dict__})
+    return 0
+
+
 # --- database -------------------------------------------------------------------------------------
 
 
@@ -194,6 +208,13 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--url", help=f"base URL of the archives (default {GROUPLENS_BASE_URL})")
     fetch.add_argument("--sha256", help="expected SHA-256 of the archive (default: the published .md5)")
     fetch.set_defaults(handler=data_fetch)
+    synth = data.add_parser("synth", help="write a synthetic MovieLens-like dataset (power-law shape)")
+    synth.add_argument("--size", choices=["100k", "1m", "10m", "25m"], default="1m", help="published size to mimic")
+    synth.add_argument("--ratings", type=int, help="another number of ratings (users and movies scale along)")
+    synth.add_argument("--format", choices=["ml-1m", "ml-25m"], default="ml-25m", help="'::' .dat or .csv files")
+    synth.add_argument("--seed", type=int, default=0)
+    synth.add_argument("--out", help="directory (default: <data dir>/datasets/synthetic-<size>-<format>)")
+    synth.set_defaults(handler=data_synth)
 
     db = commands.add_parser("db", help="the graph database").add_subparsers(dest="db_command", required=True)
     for name, handler, text in [

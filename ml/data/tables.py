@@ -36,7 +36,6 @@ def read_table(
         frame = pd.read_csv(
             path,
             sep=sep,
-            names=names,
             header=0 if header else None,
             dtype=str,
             keep_default_na=False,
@@ -54,7 +53,12 @@ def read_table(
         raise DatasetError(path, f"not valid {encoding} text", line) from None
     except pd.errors.EmptyDataError:
         raise DatasetError(path, "file is empty") from None
-    return _drop_trailing_blank_rows(frame)
+    frame = _drop_trailing_blank_rows(frame)
+    if names is not None:
+        if frame.shape[1] != len(names):
+            raise DatasetError(path, f"wrong number of fields: expected {len(names)}, got {frame.shape[1]}", 1)
+        frame.columns = names
+    return frame
 
 
 def _drop_trailing_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
