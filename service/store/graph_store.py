@@ -82,23 +82,22 @@ class GraphStore:
     async def import_dataset(self, dataset: Dataset, *, progress: bool = True) -> dict[str, float]:
         """Write the whole dataset in UNWIND batches; idempotent. Returns seconds per step."""
         await self.backend.apply_schema()
-        steps: list[tuple[str, str, str, list[Any]]] = [
-            ("genres", "import_genres", "names", dataset.genres),
-            ("users", "import_users", "rows", _user_rows(dataset.users)),
-            ("movies", "import_movies", "rows", _movie_rows(dataset.movies)),
-            ("ratings", "import_ratings", "rows", _rating_rows(dataset.ratings)),
-            ("people", "import_people", "ids", sorted(dataset.credits["person_id"].unique().tolist())),
-            ("credits", "import_credits", "rows", dataset.credits.to_dict("records")),
-            ("sequels", "import_sequels", "rows", dataset.sequels.astype("int64").to_dict("records")),
+        steps: list[tuple[str, str, str, list[list[Any]]]] = [
+            ("genres", "import_genres", "names", list(batches(dataset.genres, self.batch_size))),
+            ("users", "import_users", "rows", list(batches(_user_rows(dataset.users), self.batch_size))),
+            ("movies", "import_movies", "rows", list(batches(_movie_rows(dataset.movies), self.batch_size))),
+            ("ratings", "import_ratings", "users", _rating_batches(dataset.ratings, self.batch_size)),
+            ("credits", "import_credits", "movies", _credit_batches(dataset.credits, self.batch_size)),
+            ("sequels", "import_sequels", "rows", list(batches(dataset.sequels.astype("int64").to_dict("records"), self.batch_size))),
         ]
         timings: dict[str, float] = {}
-        total = sum(len(rows) for *_, rows in steps)
-        with tqdm(total=total, desc=f"import {dataset.name}", unit="row", disable=not progress) as bar:
-            for step, statement_name, parameter, rows in steps:
+        total = sum(len(step_batches) for *_, step_batches in steps)
+        with tqdm(total=total, desc=f"import {dataset.name}", unit="batch", disable=not progress) as bar:
+            for step, statement_name, parameter, step_batches in steps:
                 started = time.perf_counter()
-                for batch in batches(rows, self.batch_size):
+                for batch in step_batches:
                     await self.backend.run(statement_name, {parameter: batch})
-                    bar.update(len(batch))
+                    bar.update(1)
                 timings[step] = time.perf_counter() - started
         return timings
 
@@ -138,8 +137,8 @@ class GraphStore:
     async def add_ratings(self, user_id: int, ratings: dict[int, float], ts: int | None = None) -> None:
         """Several ratings of one user in one statement (a new user's liked movies)."""
         ts = int(time.time()) if ts is None else ts
-        rows = [{"user_id": user_id, "movie_id": m, "rating": float(r), "ts": ts} for m, r in ratings.items()]
-        await self.backend.run("import_ratings", {"rows": rows})
+        rows = [{"movie_id": m, "rating": float(r), "ts": ts} for m, r in ratings.items()]
+        await self.backend.run("import_ratings", {"users": [{"user_id": user_id, "ratings": rows}]})
 
     async def users_rated_since(self, ts: int) -> list[int]:
         return [int(row["user_id"]) for row in await self.backend.run("ratings_since", {"since": ts})]
@@ -224,14 +223,35 @@ def _movie_rows(movies: pd.DataFrame) -> list[Row]:
     ]
 
 
-def _rating_rows(ratings: pd.DataFrame) -> list[Row]:
-    return [
-        {"user_id": int(u), "movie_id": int(m), "rating": float(r), "ts": int(t)}
-        for u, m, r, t in zip(
-            ratings["user_id"].to_numpy(),
-            ratings["movie_id"].to_numpy(),
-            ratings["rating"].to_numpy(),
-            ratings["timestamp"].to_numpy(),
-            strict=True,
+def _grouped_batches(keys: np.ndarray, items: list[Row], key_name: str, items_name: str, size: int) -> list[list[Row]]:
+    """Batches of about ``size`` items, each batch a list of ``{key_name: key, items_name: [items]}``."""
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    result = []
+    for start in range(0, len(order), size):
+        stop = min(start + size, len(order))
+        bounds = [start, *(start + 1 + np.flatnonzero(sorted_keys[start + 1 : stop] != sorted_keys[start : stop - 1])), stop]
+        result.append(
+            [
+                {key_name: sorted_keys[lo].item(), items_name: [items[i] for i in order[lo:hi]]}
+                for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+            ]
+        )
+    return result
+
+
+def _rating_batches(ratings: pd.DataFrame, size: int) -> list[list[Row]]:
+    items = [
+        {"movie_id": m, "rating": r, "ts": t}
+        for m, r, t in zip(
+            ratings["movie_id"].tolist(), ratings["rating"].astype(float).tolist(), ratings["timestamp"].tolist(), strict=True
         )
     ]
+    return _grouped_batches(ratings["user_id"].to_numpy(), items, "user_id", "ratings", size)
+
+
+def _credit_batches(credits: pd.DataFrame, size: int) -> list[list[Row]]:
+    items = [
+        {"person_id": p, "role": r} for p, r in zip(credits["person_id"].tolist(), credits["role"].tolist(), strict=True)
+    ]
+    return _grouped_batches(credits["movie_id"].to_numpy(), items, "movie_id", "credits", size)

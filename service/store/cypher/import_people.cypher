@@ -1,2 +1,0 @@
-UNWIND $ids AS id
-MERGE (:Person {id: id})
