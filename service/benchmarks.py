@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
+import tempfile
 import time
+from pathlib import Path
 
-from ml.data import resolve_dataset
+import redis
+
+from ml.data import load_dataset, resolve_dataset
 from ml.data.fetch import DEFAULT_DATASET
 from service.config import Settings
 from service.store.factory import connect_store, embedded_server
@@ -18,6 +23,74 @@ def register_bench_import(bench: argparse._SubParsersAction) -> None:
     parser.add_argument("--dataset", default=DEFAULT_DATASET)
     parser.add_argument("--batch-size", type=int, default=None)
     parser.set_defaults(handler=bench_import)
+
+
+def register_bench_scale(bench: argparse._SubParsersAction) -> None:
+    parser = bench.add_parser("scale", help="synthetic MovieLens-like data at 1m/10m/25m: load and import rates")
+    parser.add_argument("--sizes", default="1m", help="comma-separated: 100k,1m,10m,25m")
+    parser.add_argument("--batch-size", type=int, default=None)
+    parser.set_defaults(handler=bench_scale)
+
+
+def bench_scale(args: argparse.Namespace, settings: Settings) -> int:
+    """Generate each size in ml-25m csv format, load it through the one loader, import it into a scratch graph."""
+    from ml.data.synthetic import SIZES, write_ml25m
+
+    if settings.uses_neo4j:
+        print("error: bench scale runs against the embedded store")
+        return 1
+    settings = settings.model_copy(
+        update={"graph_name": "cinegraph_scale", "import_batch_size": args.batch_size or settings.import_batch_size}
+    )
+    server = embedded_server(settings)
+    server.start()
+    for name in args.sizes.split(","):
+        size = SIZES[name]
+        with tempfile.TemporaryDirectory(dir=settings.data_dir) as scratch:
+            started = time.perf_counter()
+            directory = write_ml25m(Path(scratch) / f"synthetic-{name}", size)
+            generate_s = time.perf_counter() - started
+            started = time.perf_counter()
+            dataset = load_dataset(directory)
+            load_s = time.perf_counter() - started
+            result = asyncio.run(_measure_import(settings, dataset))
+        print(
+            json.dumps(
+                {
+                    "size": name,
+                    **size.__dict__,
+                    "generate_s": round(generate_s, 1),
+                    "load_s": round(load_s, 1),
+                    **result,
+                    "client_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                }
+            ),
+            flush=True,
+        )
+    return 0
+
+
+async def _measure_import(settings: Settings, dataset) -> dict[str, object]:
+    store = connect_store(settings)
+    try:
+        await store.backend.drop()
+        steps = await store.import_dataset(dataset, progress=True)
+        started = time.perf_counter()
+        exported = await store.export_interactions()
+        export_s = time.perf_counter() - started
+        with redis.Redis(host=settings.falkordb_host, port=settings.falkordb_port) as client:
+            memory = client.info("memory")
+        await store.backend.drop()
+    finally:
+        await store.close()
+    return {
+        "import_s": round(sum(steps.values()), 1),
+        "ratings_import_s": round(steps["ratings"], 1),
+        "ratings_per_s": round(len(dataset.ratings) / steps["ratings"]),
+        "export_s": round(export_s, 1),
+        "exported": len(exported),
+        "db_peak_memory_mb": round(memory["used_memory_peak"] / 2**20),
+    }
 
 
 def bench_import(args: argparse.Namespace, settings: Settings) -> int:

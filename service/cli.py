@@ -249,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     from service import benchmarks
 
     benchmarks.register_bench_import(bench)
+    benchmarks.register_bench_scale(bench)
     ml_commands.register_bench_train(bench)
     return parser
 

@@ -82,22 +82,23 @@ class GraphStore:
     async def import_dataset(self, dataset: Dataset, *, progress: bool = True) -> dict[str, float]:
         """Write the whole dataset in UNWIND batches; idempotent. Returns seconds per step."""
         await self.backend.apply_schema()
-        steps: list[tuple[str, str, str, list[list[Any]]]] = [
-            ("genres", "import_genres", "names", list(batches(dataset.genres, self.batch_size))),
-            ("users", "import_users", "rows", list(batches(_user_rows(dataset.users), self.batch_size))),
-            ("movies", "import_movies", "rows", list(batches(_movie_rows(dataset.movies), self.batch_size))),
-            ("ratings", "import_ratings", "users", _rating_batches(dataset.ratings, self.batch_size)),
-            ("credits", "import_credits", "movies", _credit_batches(dataset.credits, self.batch_size)),
-            ("sequels", "import_sequels", "rows", list(batches(dataset.sequels.astype("int64").to_dict("records"), self.batch_size))),
-        ]
+        sequels = dataset.sequels.astype("int64").to_dict("records")
+        steps: list[tuple[str, str, str, int, Iterator[tuple[int, list[Any]]]]] = [
+            ("genres", "import_genres", "names", len(dataset.genres), _sized(batches(dataset.genres, self.batch_size))),
+            ("users", "import_users", "rows", len(dataset.users), _sized(batches(_user_rows(dataset.users), self.batch_size))),
+            ("movies", "import_movies", "rows", len(dataset.movies), _sized(batches(_movie_rows(dataset.movies), self.batch_size))),
+            ("ratings", "import_ratings", "users", len(dataset.ratings), _rating_batches(dataset.ratings, self.batch_size)),
+            ("credits", "import_credits", "movies", len(dataset.credits), _credit_batches(dataset.credits, self.batch_size)),
+            ("sequels", "import_sequels", "rows", len(sequels), _sized(batches(sequels, self.batch_size))),
+        ]  # fmt: skip
         timings: dict[str, float] = {}
-        total = sum(len(step_batches) for *_, step_batches in steps)
-        with tqdm(total=total, desc=f"import {dataset.name}", unit="batch", disable=not progress) as bar:
-            for step, statement_name, parameter, step_batches in steps:
+        total = sum(rows for _, _, _, rows, _ in steps)
+        with tqdm(total=total, desc=f"import {dataset.name}", unit="row", unit_scale=True, disable=not progress) as bar:
+            for step, statement_name, parameter, _rows, step_batches in steps:
                 started = time.perf_counter()
-                for batch in step_batches:
+                for size, batch in step_batches:
                     await self.backend.run(statement_name, {parameter: batch})
-                    bar.update(1)
+                    bar.update(size)
                 timings[step] = time.perf_counter() - started
         return timings
 
@@ -223,35 +224,40 @@ def _movie_rows(movies: pd.DataFrame) -> list[Row]:
     ]
 
 
-def _grouped_batches(keys: np.ndarray, items: list[Row], key_name: str, items_name: str, size: int) -> list[list[Row]]:
-    """Batches of about ``size`` items, each batch a list of ``{key_name: key, items_name: [items]}``."""
+def _sized(batches_of_rows: Iterator[list[Any]]) -> Iterator[tuple[int, list[Any]]]:
+    return ((len(batch), batch) for batch in batches_of_rows)
+
+
+def _grouped_batches(
+    keys: np.ndarray, columns: dict[str, np.ndarray], key_name: str, items_name: str, size: int
+) -> Iterator[tuple[int, list[Row]]]:
+    """Lazily, batches of about ``size`` items as ``[{key_name: key, items_name: [item, ...]}, ...]``.
+
+    Items are built from the columns one batch at a time, so that 25M ratings never exist as 25M dicts.
+    """
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
-    result = []
     for start in range(0, len(order), size):
         stop = min(start + size, len(order))
-        bounds = [start, *(start + 1 + np.flatnonzero(sorted_keys[start + 1 : stop] != sorted_keys[start : stop - 1])), stop]
-        result.append(
-            [
-                {key_name: sorted_keys[lo].item(), items_name: [items[i] for i in order[lo:hi]]}
-                for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
-            ]
-        )
-    return result
+        rows = order[start:stop]
+        values = {name: column[rows].tolist() for name, column in columns.items()}
+        items = [dict(zip(values, item, strict=True)) for item in zip(*values.values(), strict=True)]
+        batch_keys = sorted_keys[start:stop]
+        bounds = [0, *(1 + np.flatnonzero(batch_keys[1:] != batch_keys[:-1])), stop - start]
+        yield stop - start, [
+            {key_name: batch_keys[lo].item(), items_name: items[lo:hi]} for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
 
 
-def _rating_batches(ratings: pd.DataFrame, size: int) -> list[list[Row]]:
-    items = [
-        {"movie_id": m, "rating": r, "ts": t}
-        for m, r, t in zip(
-            ratings["movie_id"].tolist(), ratings["rating"].astype(float).tolist(), ratings["timestamp"].tolist(), strict=True
-        )
-    ]
-    return _grouped_batches(ratings["user_id"].to_numpy(), items, "user_id", "ratings", size)
+def _rating_batches(ratings: pd.DataFrame, size: int) -> Iterator[tuple[int, list[Row]]]:
+    columns = {
+        "movie_id": ratings["movie_id"].to_numpy(),
+        "rating": ratings["rating"].to_numpy(dtype=np.float64),
+        "ts": ratings["timestamp"].to_numpy(),
+    }
+    return _grouped_batches(ratings["user_id"].to_numpy(), columns, "user_id", "ratings", size)
 
 
-def _credit_batches(credits: pd.DataFrame, size: int) -> list[list[Row]]:
-    items = [
-        {"person_id": p, "role": r} for p, r in zip(credits["person_id"].tolist(), credits["role"].tolist(), strict=True)
-    ]
-    return _grouped_batches(credits["movie_id"].to_numpy(), items, "movie_id", "credits", size)
+def _credit_batches(credits: pd.DataFrame, size: int) -> Iterator[tuple[int, list[Row]]]:
+    columns = {"person_id": credits["person_id"].to_numpy(dtype=object), "role": credits["role"].to_numpy(dtype=object)}
+    return _grouped_batches(credits["movie_id"].to_numpy(dtype=np.int64), columns, "movie_id", "credits", size)
