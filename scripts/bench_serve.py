@@ -73,7 +73,8 @@ def main() -> int:
                 [
                     sys.executable, "-m", "locust", "-f", str(SCRIPTS / "locustfile.py"), "--headless",
                     "--host", url, "--users", str(READERS + WRITERS), "--spawn-rate", str(READERS + WRITERS),
-                    "--run-time", f"{args.seconds}s", "--csv", f"{out}/load", "--only-summary", "--loglevel", "WARNING",
+                    "--run-time", f"{args.seconds}s", "--csv", f"{out}/load", "--only-summary",
+                    "--loglevel", "WARNING",
                 ],
                 env=load_env, check=False, stdout=subprocess.DEVNULL,
             )  # fmt: skip
@@ -85,7 +86,11 @@ def main() -> int:
 
 
 def summarise(stats_csv: Path, args: argparse.Namespace) -> dict:
-    result: dict[str, object] = {"target_read_rps": args.rps, "target_write_rps": args.write_rps, "seconds": args.seconds}
+    result: dict[str, object] = {
+        "target_read_rps": args.rps,
+        "target_write_rps": args.write_rps,
+        "seconds": args.seconds,
+    }
     with stats_csv.open() as rows:
         for row in csv.DictReader(rows):
             if row["Name"] in ("GET /recommendations", "POST /ratings", "Aggregated"):

@@ -39,5 +39,9 @@ class RatingWriter(FastHttpUser):
 
     @task
     def rate(self) -> None:
-        body = {"user_id": self.user_id, "movie_id": random.choice(MOVIE_IDS), "rating": random.randint(1, 10) / 2}
+        body = {
+            "user_id": self.user_id,
+            "movie_id": random.choice(MOVIE_IDS),
+            "rating": random.randint(1, 10) / 2,
+        }
         self.client.post("/ratings", json=body, headers=self.headers, name="POST /ratings")

@@ -22,25 +22,30 @@ def register_bench_import(bench: argparse._SubParsersAction) -> None:
     parser = bench.add_parser("import", help="time import and export of a dataset in a scratch graph")
     parser.add_argument("--dataset", default=DEFAULT_DATASET)
     parser.add_argument("--batch-size", type=int, default=None)
-    parser.set_defaults(handler=bench_import)
+    parser.set_defaults(handler=lambda args: bench_import(args, Settings()))
 
 
 def register_bench_scale(bench: argparse._SubParsersAction) -> None:
-    parser = bench.add_parser("scale", help="synthetic MovieLens-like data at 1m/10m/25m: load and import rates")
+    parser = bench.add_parser(
+        "scale", help="synthetic MovieLens-like data at 1m/10m/25m: load and import rates"
+    )
     parser.add_argument("--sizes", default="1m", help="comma-separated: 100k,1m,10m,25m")
     parser.add_argument("--batch-size", type=int, default=None)
-    parser.set_defaults(handler=bench_scale)
+    parser.set_defaults(handler=lambda args: bench_scale(args, Settings()))
 
 
 def bench_scale(args: argparse.Namespace, settings: Settings) -> int:
-    """Generate each size in ml-25m csv format, load it through the one loader, import it into a scratch graph."""
+    """Generate each size as ml-25m csv files, load them with the one loader, import into a scratch graph."""
     from ml.data.synthetic import SIZES, write_ml25m
 
     if settings.uses_neo4j:
         print("error: bench scale runs against the embedded store")
         return 1
     settings = settings.model_copy(
-        update={"graph_name": "cinegraph_scale", "import_batch_size": args.batch_size or settings.import_batch_size}
+        update={
+            "graph_name": "cinegraph_scale",
+            "import_batch_size": args.batch_size or settings.import_batch_size,
+        }
     )
     server = embedded_server(settings)
     server.start()
@@ -99,7 +104,10 @@ def bench_import(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     dataset = resolve_dataset(args.dataset, settings.data_dir)
     settings = settings.model_copy(
-        update={"graph_name": "cinegraph_bench", "import_batch_size": args.batch_size or settings.import_batch_size}
+        update={
+            "graph_name": "cinegraph_bench",
+            "import_batch_size": args.batch_size or settings.import_batch_size,
+        }
     )
     embedded_server(settings).start()
     print(json.dumps(asyncio.run(_measure(settings, dataset))))

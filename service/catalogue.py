@@ -30,7 +30,9 @@ class Catalogue:
     @classmethod
     def build(cls, rows: list[dict], interactions: Interactions) -> Catalogue:
         movies = {
-            int(row["id"]): Movie(id=row["id"], title=row["title"], year=row["year"], genres=sorted(row["genres"]))
+            int(row["id"]): Movie(
+                id=row["id"], title=row["title"], year=row["year"], genres=sorted(row["genres"])
+            )
             for row in rows
         }
         ids = np.array(sorted(movies), dtype=np.int64)

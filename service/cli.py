@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from ml import commands as ml_commands
 from ml.data import DatasetError, fetch_default_dataset, fetch_grouplens, resolve_dataset
 from ml.data.fetch import DEFAULT_DATASET, GROUPLENS_BASE_URL
@@ -26,6 +28,13 @@ class CommandError(Exception):
     """A failure the user can act on: printed as one line, exit code 1."""
 
 
+def with_settings(
+    handler: Callable[[argparse.Namespace, Settings], int],
+) -> Callable[[argparse.Namespace], int]:
+    """Handlers of the service's commands take the settings, read when the command runs."""
+    return lambda args: handler(args, Settings())
+
+
 def print_json(value: object) -> None:
     print(json.dumps(value, indent=2, default=str))
 
@@ -37,7 +46,9 @@ def data_fetch(args: argparse.Namespace, settings: Settings) -> int:
     if args.dataset == DEFAULT_DATASET and args.url is None:
         path = fetch_default_dataset(settings.data_dir)
     else:
-        path = fetch_grouplens(args.dataset, settings.data_dir, base_url=args.url or GROUPLENS_BASE_URL, sha256=args.sha256)
+        path = fetch_grouplens(
+            args.dataset, settings.data_dir, base_url=args.url or GROUPLENS_BASE_URL, sha256=args.sha256
+        )
     print_json({"dataset": args.dataset, "path": str(path)})
     return 0
 
@@ -48,9 +59,15 @@ def data_synth(args: argparse.Namespace, settings: Settings) -> int:
     size = SIZES[args.size]
     if args.ratings:
         scale = args.ratings / size.ratings
-        size = SyntheticSize(max(int(size.users * scale), 1), max(int(size.movies * scale**0.5), 1), args.ratings)
+        size = SyntheticSize(
+            max(int(size.users * scale), 1), max(int(size.movies * scale**0.5), 1), args.ratings
+        )
     writer = write_ml1m if args.format == "ml-1m" else write_ml25m
-    out = Path(args.out) if args.out else settings.data_dir / "datasets" / f"synthetic-{args.size}-{args.format}"
+    out = (
+        Path(args.out)
+        if args.out
+        else settings.data_dir / "datasets" / f"synthetic-{args.size}-{args.format}"
+    )
     writer(out, size, seed=args.seed)
     print_json({"path": str(out), "format": args.format, **size.__dict__})
     return 0
@@ -85,7 +102,14 @@ def db_stop(args: argparse.Namespace, settings: Settings) -> int:
 def db_status(args: argparse.Namespace, settings: Settings) -> int:
     if settings.uses_neo4j:
         asyncio.run(_with_store(settings, lambda store: store.ping()))
-        print_json({"backend": "neo4j", "uri": settings.neo4j_uri, "database": settings.neo4j_database, "running": True})
+        print_json(
+            {
+                "backend": "neo4j",
+                "uri": settings.neo4j_uri,
+                "database": settings.neo4j_database,
+                "running": True,
+            }
+        )
         return 0
     status = embedded_server(settings).status()
     print_json(status.as_dict())
@@ -154,7 +178,9 @@ def train_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def prepare_service(settings: Settings) -> bool:
-    """Start the store, import and train if needed, before the API workers start; True if the store was started."""
+    """Start the store, import and train if needed, before any API worker starts.
+
+    Returns whether this call started the embedded store (and so should stop it)."""
     started = False if settings.uses_neo4j else embedded_server(settings).start()
 
     async def run(store):
@@ -169,7 +195,10 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     started_store = prepare_service(settings)
-    print(f"CineGraph: UI on http://{args.host}:{args.port}/  API docs on http://{args.host}:{args.port}/docs", flush=True)
+    print(
+        f"CineGraph: UI on http://{args.host}:{args.port}/  API docs on http://{args.host}:{args.port}/docs",
+        flush=True,
+    )
     try:
         uvicorn.run(
             "service.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
@@ -197,6 +226,10 @@ def add_serve_options(parser: argparse.ArgumentParser) -> None:
 # --- wiring ---------------------------------------------------------------------------------------
 
 
+def data_dir() -> Path:
+    return Settings().data_dir
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cinegraph", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -204,17 +237,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     data = commands.add_parser("data", help="datasets").add_subparsers(dest="data_command", required=True)
     fetch = data.add_parser("fetch", help="download a dataset into the data directory")
-    fetch.add_argument("--dataset", default=DEFAULT_DATASET, help="ml-100k (offline, default) or a GroupLens name")
+    fetch.add_argument(
+        "--dataset", default=DEFAULT_DATASET, help="ml-100k (offline, default) or a GroupLens name"
+    )
     fetch.add_argument("--url", help=f"base URL of the archives (default {GROUPLENS_BASE_URL})")
     fetch.add_argument("--sha256", help="expected SHA-256 of the archive (default: the published .md5)")
-    fetch.set_defaults(handler=data_fetch)
+    fetch.set_defaults(handler=with_settings(data_fetch))
     synth = data.add_parser("synth", help="write a synthetic MovieLens-like dataset (power-law shape)")
-    synth.add_argument("--size", choices=["100k", "1m", "10m", "25m"], default="1m", help="published size to mimic")
+    synth.add_argument(
+        "--size", choices=["100k", "1m", "10m", "25m"], default="1m", help="published size to mimic"
+    )
     synth.add_argument("--ratings", type=int, help="another number of ratings (users and movies scale along)")
-    synth.add_argument("--format", choices=["ml-1m", "ml-25m"], default="ml-25m", help="'::' .dat or .csv files")
+    synth.add_argument(
+        "--format", choices=["ml-1m", "ml-25m"], default="ml-25m", help="'::' .dat or .csv files"
+    )
     synth.add_argument("--seed", type=int, default=0)
     synth.add_argument("--out", help="directory (default: <data dir>/datasets/synthetic-<size>-<format>)")
-    synth.set_defaults(handler=data_synth)
+    synth.set_defaults(handler=with_settings(data_synth))
 
     db = commands.add_parser("db", help="the graph database").add_subparsers(dest="db_command", required=True)
     for name, handler, text in [
@@ -223,26 +262,30 @@ def build_parser() -> argparse.ArgumentParser:
         ("status", db_status, "is the store running? (exit 3 when not)"),
         ("stats", db_stats, "counts of users, movies, ratings, genres and people as JSON"),
     ]:
-        db.add_parser(name, help=text).set_defaults(handler=handler)
+        db.add_parser(name, help=text).set_defaults(handler=with_settings(handler))
 
     importer = commands.add_parser("import", help="import a dataset into the graph (idempotent)")
-    importer.add_argument("--dataset", default=DEFAULT_DATASET, help="ml-100k, a fetched dataset name, or a path")
+    importer.add_argument(
+        "--dataset", default=DEFAULT_DATASET, help="ml-100k, a fetched dataset name, or a path"
+    )
     importer.add_argument("--batch-size", type=int, help="rows per UNWIND batch")
     importer.add_argument("--quiet", action="store_true", help="no progress bar")
-    importer.set_defaults(handler=import_command)
+    importer.set_defaults(handler=with_settings(import_command))
 
     train = commands.add_parser("train", help="train the recommender on the graph store and save it")
-    train.add_argument("--epochs", type=int, help="at most this many epochs (default: early stopping decides)")
-    train.set_defaults(handler=train_command)
+    train.add_argument(
+        "--epochs", type=int, help="at most this many epochs (default: early stopping decides)"
+    )
+    train.set_defaults(handler=with_settings(train_command))
 
     serve = commands.add_parser("serve", help="run the API and UI (imports and trains first if needed)")
     add_serve_options(serve)
-    serve.set_defaults(handler=serve_command)
+    serve.set_defaults(handler=with_settings(serve_command))
     up = commands.add_parser("up", help="first run: fetch ml-100k, start the store, import, train, serve")
     add_serve_options(up)
-    up.set_defaults(handler=up_command)
+    up.set_defaults(handler=with_settings(up_command))
 
-    ml_commands.register(commands)
+    ml_commands.register(commands, data_dir)
     bench = commands.add_parser("bench", help="benchmarks that print numbers").add_subparsers(
         dest="bench_command", required=True
     )
@@ -250,16 +293,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     benchmarks.register_bench_import(bench)
     benchmarks.register_bench_scale(bench)
-    ml_commands.register_bench_train(bench)
+    ml_commands.register_bench_train(bench, data_dir)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
-        settings = Settings()
-        return args.handler(args, settings)
+        return args.handler(args)
+    except ValidationError as error:
+        print(f"error: invalid CINEGRAPH_* settings: {error}", file=sys.stderr)
+        return 2
     except DatasetError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

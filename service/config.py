@@ -9,7 +9,6 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
 DEV_SECRET_KEY = "cinegraph-development-secret"
 DEV_ADMIN_KEY = "cinegraph-development-admin-key"
 

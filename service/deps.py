@@ -56,7 +56,9 @@ def current_user_id(
     try:
         return verify_token(settings.secret_key.get_secret_value(), credentials.credentials)
     except InvalidToken as error:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(error), headers={"WWW-Authenticate": "Bearer"}) from None
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, str(error), headers={"WWW-Authenticate": "Bearer"}
+        ) from None
 
 
 def require_admin(settings: SettingsDep, key: Annotated[str | None, Depends(_admin_key)]) -> None:

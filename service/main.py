@@ -15,6 +15,7 @@ from service.observability import Metrics, MetricsMiddleware
 from service.store.backends import Conflict, StoreUnavailable
 from service.store.graph_store import NotFound
 
+
 def _error(status_code: int, detail: str, **extra) -> JSONResponse:
     return JSONResponse({"detail": detail, **extra}, status_code=status_code)
 
@@ -27,7 +28,10 @@ def add_error_handlers(app: FastAPI) -> None:
         return _error(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error), valid_genres=error.valid)
 
     async def store_unavailable(_: Request, error: StoreUnavailable) -> JSONResponse:
-        return _error(status.HTTP_503_SERVICE_UNAVAILABLE, f"the graph store is unavailable; try again shortly ({error})")
+        return _error(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            f"the graph store is unavailable; try again shortly ({error})",
+        )
 
     async def conflict(_: Request, error: Conflict) -> JSONResponse:
         return _error(status.HTTP_409_CONFLICT, str(error))
@@ -50,7 +54,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     if app.state.settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=app.state.settings.cors_origins, allow_methods=["*"], allow_headers=["*"]
+            CORSMiddleware,
+            allow_origins=app.state.settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
         )
     add_error_handlers(app)
     for module in (recommendations, ratings, users, movies, genres, auth, admin, health):

@@ -15,14 +15,20 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "cinegraph_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry
+            "cinegraph_http_requests_total",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=self.registry,
         )
         self.latency = Histogram(
             "cinegraph_http_request_duration_seconds", "HTTP request latency", ["method", "route"],
             buckets=LATENCY_BUCKETS, registry=self.registry,
         )  # fmt: skip
         self.model_info = Gauge(
-            "cinegraph_model_info", "The serving model (value 1)", ["version", "trained_at"], registry=self.registry
+            "cinegraph_model_info",
+            "The serving model (value 1)",
+            ["version", "trained_at"],
+            registry=self.registry,
         )
 
     def set_model(self, version: str, trained_at: str) -> None:

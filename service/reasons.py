@@ -38,10 +38,16 @@ class ReasonBuilder:
         users, user_rows = np.unique(interactions.user_ids[loved], return_inverse=True)
         columns = np.searchsorted(catalogue.ids, interactions.movie_ids[loved])
         self._loved = sp.csc_matrix(
-            (np.ones(len(columns), dtype=np.float32), (user_rows, columns)), shape=(len(users), len(catalogue.ids))
+            (np.ones(len(columns), dtype=np.float32), (user_rows, columns)),
+            shape=(len(users), len(catalogue.ids)),
         )
-        self._people: dict[str, dict[int, set[str]]] = {"DIRECTED": defaultdict(set), "ACTED_IN": defaultdict(set)}
-        for movie_id, person_id, role in zip(links.person_movie_ids, links.person_ids, links.roles, strict=True):
+        self._people: dict[str, dict[int, set[str]]] = {
+            "DIRECTED": defaultdict(set),
+            "ACTED_IN": defaultdict(set),
+        }
+        for movie_id, person_id, role in zip(
+            links.person_movie_ids, links.person_ids, links.roles, strict=True
+        ):
             if role in self._people:
                 self._people[role][int(movie_id)].add(person_id)
 
@@ -64,7 +70,9 @@ class ReasonBuilder:
                     return role, other
         return None
 
-    def for_user(self, anchors: list[Anchor | None], recommended: list[int], loved_history: list[Anchor]) -> list[str]:
+    def for_user(
+        self, anchors: list[Anchor | None], recommended: list[int], loved_history: list[Anchor]
+    ) -> list[str]:
         """One reason per recommended movie; ``anchors[i]`` is the rated movie that most explains item i."""
         present = [i for i, a in enumerate(anchors) if a is not None]
         counts = dict(
@@ -85,17 +93,25 @@ class ReasonBuilder:
             if shared is not None:
                 role, other = shared
                 what = "director" if role == "DIRECTED" else "actor"
-                reasons.append(f"Same {what} as {self._title(other)}, which you rated {stars(rating_of[other])}")
+                reasons.append(
+                    f"Same {what} as {self._title(other)}, which you rated {stars(rating_of[other])}"
+                )
             elif anchors[i] is not None:
                 anchor, count = anchors[i], counts[i]
-                people = f"{count} people who loved it loved this" if count > 1 else "people with your taste liked this"
+                people = (
+                    f"{count} people who loved it loved this"
+                    if count > 1
+                    else "people with your taste liked this"
+                )
                 reasons.append(f"You rated {self._title(anchor.movie_id)} {stars(anchor.rating)}; {people}")
             else:
                 reasons.append("Popular with people who like what you like")
         return reasons
 
     def for_similar(self, source: int, similar: list[int]) -> list[str]:
-        counts = self.co_loved(np.full(len(similar), source, dtype=np.int64), np.array(similar, dtype=np.int64))
+        counts = self.co_loved(
+            np.full(len(similar), source, dtype=np.int64), np.array(similar, dtype=np.int64)
+        )
         reasons = []
         for movie_id, count in zip(similar, counts, strict=True):
             shared = self.shared_person(movie_id, [source])

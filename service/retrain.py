@@ -7,6 +7,7 @@ The old model serves every request until the new one is complete; the swap is on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -22,7 +23,9 @@ def _now() -> str:
 
 
 class Retrainer:
-    def __init__(self, build: Callable[[], Awaitable[ServingModel]], install: Callable[[ServingModel], None]) -> None:
+    def __init__(
+        self, build: Callable[[], Awaitable[ServingModel]], install: Callable[[ServingModel], None]
+    ) -> None:
         self._build = build
         self._install = install
         self._task: asyncio.Task | None = None
@@ -62,7 +65,5 @@ class Retrainer:
     async def cancel(self) -> None:
         if self.running:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass

@@ -10,13 +10,13 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import numpy as np
 
 from ml.data import default_dataset
+from ml.production import train_for_serving
 from ml.recommender import CheckpointMismatch, Recommender
-from ml.train import TrainConfig, train_for_serving
+from ml.train import TrainConfig
 from service.catalogue import Catalogue
 from service.config import Settings
 from service.reasons import ReasonBuilder
@@ -42,7 +42,7 @@ class ServingModel:
 
     @property
     def trained_at(self) -> str:
-        return datetime.fromtimestamp(self.recommender.trained_at, UTC).isoformat(timespec="seconds")
+        return self.recommender.trained_at
 
     def knows_user(self, user_id: int) -> bool:
         return self.recommender.has_user(user_id)
@@ -56,20 +56,21 @@ async def ensure_store_has_data(store: GraphStore, settings: Settings) -> None:
         await store.import_dataset(dataset, progress=False)
 
 
-async def build_serving_model(store: GraphStore, settings: Settings, *, force_retrain: bool = False) -> ServingModel:
+async def build_serving_model(
+    store: GraphStore, settings: Settings, *, force_retrain: bool = False
+) -> ServingModel:
     """Load the saved model, or train one from the store's current data (and save it)."""
-    snapshot_ts = int(time.time())
     interactions = await store.export_interactions()
     links = await store.export_movie_links()
     catalogue = await Catalogue.load(store, interactions)
     recommender = None if force_retrain else _load_checkpoint(settings, catalogue)
     if recommender is None:
         log.info("training a model on %d ratings from the store", len(interactions))
-        config = TrainConfig() if settings.train_epochs is None else TrainConfig(max_epochs=settings.train_epochs)
-        started = time.perf_counter()
-        recommender = await asyncio.to_thread(
-            train_for_serving, interactions.as_frame(), config, data_as_of=snapshot_ts, progress=False
+        config = (
+            TrainConfig() if settings.train_epochs is None else TrainConfig(max_epochs=settings.train_epochs)
         )
+        started = time.perf_counter()
+        recommender = await asyncio.to_thread(train_for_serving, interactions.as_frame(), config)
         log.info("trained model %s in %.1f s", recommender.version, time.perf_counter() - started)
         settings.models_dir.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(recommender.save, settings.checkpoint_path)

@@ -60,7 +60,9 @@ BACKENDS = [
     "falkordb",
     pytest.param(
         "neo4j",
-        marks=pytest.mark.skipif(not NEO4J_URI, reason="NEO4J_URI is not set: no Neo4j to run the store suite against"),
+        marks=pytest.mark.skipif(
+            not NEO4J_URI, reason="NEO4J_URI is not set: no Neo4j to run the store suite against"
+        ),
     ),
 ]
 
@@ -90,7 +92,9 @@ def imported_graphs() -> dict[str, str]:
 
 
 @pytest_asyncio.fixture
-async def ml100k_store(backend_name: str, data_dir: Path, ml100k: Dataset, imported_graphs, request) -> GraphStore:
+async def ml100k_store(
+    backend_name: str, data_dir: Path, ml100k: Dataset, imported_graphs, request
+) -> GraphStore:
     """A store holding all of ml-100k; imported once per backend and session. Tests must not write to it."""
     server = request.getfixturevalue("falkordb_server") if backend_name == "falkordb" else None
     store = connect_store(store_settings(backend_name, data_dir, server, "test_ml100k"))

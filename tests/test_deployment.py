@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SECRETS = {"NEO4J_PASSWORD": "pw-test", "CINEGRAPH_SECRET_KEY": "secret-test", "CINEGRAPH_ADMIN_KEY": "admin-test"}
+SECRETS = {
+    "NEO4J_PASSWORD": "pw-test",
+    "CINEGRAPH_SECRET_KEY": "secret-test",
+    "CINEGRAPH_ADMIN_KEY": "admin-test",
+}
 
 
 def compose_config(env: dict[str, str]) -> subprocess.CompletedProcess:

@@ -31,7 +31,16 @@ RECBOLE_WHEEL_SHA256 = "9c9948202011f37eb0a7c6768129313f00d6403ad221ec940d5e2d5d
 RECBOLE_MEMBER_PREFIX = "recbole/dataset_example/ml-100k/"
 
 GROUPLENS_BASE_URL = "https://files.grouplens.org/datasets/movielens"
-GROUPLENS_DATASETS = ("ml-100k", "ml-1m", "ml-10m", "ml-latest-small", "ml-latest", "ml-20m", "ml-25m", "ml-32m")
+GROUPLENS_DATASETS = (
+    "ml-100k",
+    "ml-1m",
+    "ml-10m",
+    "ml-latest-small",
+    "ml-latest",
+    "ml-20m",
+    "ml-25m",
+    "ml-32m",
+)
 
 
 def datasets_dir(data_dir: Path) -> Path:
@@ -46,7 +55,9 @@ def fetch_default_dataset(data_dir: Path) -> Path:
         return inter
     wheel = _download_recbole_wheel(data_dir / "downloads")
     with zipfile.ZipFile(wheel) as archive, _staging(target) as staging:
-        members = [m for m in archive.namelist() if m.startswith(RECBOLE_MEMBER_PREFIX) and not m.endswith("/")]
+        members = [
+            m for m in archive.namelist() if m.startswith(RECBOLE_MEMBER_PREFIX) and not m.endswith("/")
+        ]
         if not members:
             raise DatasetError(wheel, f"no files under {RECBOLE_MEMBER_PREFIX}")
         for member in members:
@@ -60,10 +71,22 @@ def _download_recbole_wheel(downloads: Path) -> Path:
     if not wheel.is_file():
         downloads.mkdir(parents=True, exist_ok=True)
         log.info("downloading %s from the package index", RECBOLE_REQUIREMENT)
-        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", RECBOLE_REQUIREMENT, "-d", str(downloads)]
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--quiet",
+            RECBOLE_REQUIREMENT,
+            "-d",
+            str(downloads),
+        ]
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0 or not wheel.is_file():
-            raise DatasetError(wheel, f"pip download {RECBOLE_REQUIREMENT} failed: {result.stderr.strip()[-500:]}")
+            raise DatasetError(
+                wheel, f"pip download {RECBOLE_REQUIREMENT} failed: {result.stderr.strip()[-500:]}"
+            )
     verify_checksum(wheel, sha256=RECBOLE_WHEEL_SHA256)
     return wheel
 
@@ -134,7 +157,9 @@ def verify_checksum(path: Path, *, sha256: str | None = None, md5: str | None = 
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
     if digest.hexdigest() != expected.lower():
-        raise DatasetError(path, f"{algorithm} checksum mismatch: expected {expected}, got {digest.hexdigest()}")
+        raise DatasetError(
+            path, f"{algorithm} checksum mismatch: expected {expected}, got {digest.hexdigest()}"
+        )
 
 
 class _staging:

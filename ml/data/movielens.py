@@ -1,4 +1,4 @@
-"""Readers for MovieLens as GroupLens publishes it: ml-100k, ml-1m (and ml-10m), ml-latest / ml-25m / ml-32m."""
+"""Readers for MovieLens as GroupLens publishes it: ml-100k, ml-1m and ml-10m, ml-latest, ml-25m, ml-32m."""
 
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ def split_title_year(raw_title: str) -> tuple[str, int | None]:
 
 
 def movies_frame(ids: pd.Series, raw_titles: pd.Series, genres: list[list[str]]) -> pd.DataFrame:
-    titles, years = zip(*(split_title_year(t) for t in raw_titles), strict=True) if len(raw_titles) else ((), ())
+    titles, years = (
+        zip(*(split_title_year(t) for t in raw_titles), strict=True) if len(raw_titles) else ((), ())
+    )
     return pd.DataFrame(
         {
             "movie_id": ids.astype(np.int64).to_numpy(),
@@ -62,7 +64,9 @@ def load_ml100k(directory: Path) -> Dataset:
     item_columns = ["movie_id", "title", "release", "video_release", "imdb", *genre_names]
     items = read_table(item_path, sep="|", names=item_columns, encoding="latin-1")
     ids = numeric_column(items, "movie_id", item_path, header_lines=0)
-    flags = np.column_stack([numeric_column(items, g, item_path, header_lines=0).to_numpy() for g in genre_names])
+    flags = np.column_stack(
+        [numeric_column(items, g, item_path, header_lines=0).to_numpy() for g in genre_names]
+    )
     genres = [[genre_names[j] for j in np.flatnonzero(row)] for row in flags]
     movies = movies_frame(ids, items["title"], genres)
     user_path = directory / "u.user"
@@ -121,7 +125,9 @@ def _split_double_colon(path: Path, *, expected_fields: int) -> list[list[str]]:
                 continue
             fields = line.split("::")
             if len(fields) != expected_fields:
-                raise DatasetError(path, f"expected {expected_fields} '::'-separated fields, got {len(fields)}", number)
+                raise DatasetError(
+                    path, f"expected {expected_fields} '::'-separated fields, got {len(fields)}", number
+                )
             rows.append(fields)
     return rows
 

@@ -48,7 +48,9 @@ def load_recbole(inter_path: Path) -> Dataset:
     kg_path, link_path = stem.with_suffix(".kg"), stem.with_suffix(".link")
     extra = {}
     if kg_path.is_file() and link_path.is_file():
-        extra = dict(zip(("credits", "sequels"), credits_and_sequels(_kg(kg_path), _links(link_path)), strict=True))
+        extra = dict(
+            zip(("credits", "sequels"), credits_and_sequels(_kg(kg_path), _links(link_path)), strict=True)
+        )
     return Dataset(name=stem.name, users=users, movies=movies, ratings=ratings, **extra)
 
 
@@ -69,7 +71,9 @@ def _movies(path: Path, ratings: pd.DataFrame) -> pd.DataFrame:
     genres = [g.split() for g in frame[genre_field]] if genre_field else [[] for _ in range(len(frame))]
     movies = movies_frame(ids, titles, genres)
     if year_field:
-        movies["year"] = pd.to_numeric(frame[year_field], errors="coerce").astype("Int64").reset_index(drop=True)
+        movies["year"] = (
+            pd.to_numeric(frame[year_field], errors="coerce").astype("Int64").reset_index(drop=True)
+        )
     return movies
 
 

@@ -50,12 +50,18 @@ def generate(size: SyntheticSize, seed: int = 0, half_stars: bool = False, min_r
     popularity = rng.permutation(popularity / popularity.sum())  # popular ids are spread over the range
 
     activity = rng.lognormal(mean=0.0, sigma=1.1, size=size.users)
-    counts = min_ratings + np.floor(activity / activity.sum() * (size.ratings - min_ratings * size.users)).astype(np.int64)
+    counts = min_ratings + np.floor(
+        activity / activity.sum() * (size.ratings - min_ratings * size.users)
+    ).astype(np.int64)
     counts = _fill_to_total(counts, size.ratings, cap=size.movies)
 
     users, movies = _distinct_pairs(rng, counts, popularity)
     movie_bias = rng.normal(0.0, 0.5, size.movies)
-    stars = rng.choice(5, size=len(users), p=STAR_PROBABILITIES) + 1 + np.round(movie_bias[movies]).astype(np.int64)
+    stars = (
+        rng.choice(5, size=len(users), p=STAR_PROBABILITIES)
+        + 1
+        + np.round(movie_bias[movies]).astype(np.int64)
+    )
     ratings = np.clip(stars, 1, 5).astype(np.float64)
     if half_stars:
         ratings = np.clip(ratings - 0.5 * rng.integers(0, 2, len(ratings)), 0.5, 5.0)
@@ -114,7 +120,9 @@ def _movies(rng: np.random.Generator, n: int) -> pd.DataFrame:
     genre_count = rng.choice([1, 2, 3], size=n, p=[0.5, 0.35, 0.15])
     genre_weights = np.linspace(2.0, 0.3, len(GENRES))
     genre_weights /= genre_weights.sum()
-    genres = [sorted(rng.choice(GENRES, size=c, replace=False, p=genre_weights).tolist()) for c in genre_count]
+    genres = [
+        sorted(rng.choice(GENRES, size=c, replace=False, p=genre_weights).tolist()) for c in genre_count
+    ]
     years = rng.integers(1920, 2020, n)
     return pd.DataFrame(
         {
@@ -148,12 +156,16 @@ def write_ml1m(directory: Path, size: SyntheticSize, seed: int = 0) -> Path:
     (directory / "ratings.dat").write_text("\n".join(lines) + "\n", encoding="latin-1")
     movie_lines = [
         f"{m}::{t} ({y})::{'|'.join(g)}"
-        for m, t, y, g in zip(movies["movie_id"], movies["title"], movies["year"], movies["genres"], strict=True)
+        for m, t, y, g in zip(
+            movies["movie_id"], movies["title"], movies["year"], movies["genres"], strict=True
+        )
     ]
     (directory / "movies.dat").write_text("\n".join(movie_lines) + "\n", encoding="latin-1")
     user_lines = [
         f"{u}::{g}::{a}::{o}::00000"
-        for u, g, a, o in zip(users["user_id"], users["gender"], users["age"], users["occupation"], strict=True)
+        for u, g, a, o in zip(
+            users["user_id"], users["gender"], users["age"], users["occupation"], strict=True
+        )
     ]
     (directory / "users.dat").write_text("\n".join(user_lines) + "\n", encoding="latin-1")
     return directory

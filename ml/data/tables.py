@@ -56,7 +56,9 @@ def read_table(
     frame = _drop_trailing_blank_rows(frame)
     if names is not None:
         if frame.shape[1] != len(names):
-            raise DatasetError(path, f"wrong number of fields: expected {len(names)}, got {frame.shape[1]}", 1)
+            raise DatasetError(
+                path, f"wrong number of fields: expected {len(names)}, got {frame.shape[1]}", 1
+            )
         frame.columns = names
     return frame
 
@@ -88,12 +90,16 @@ def numeric_column(
     if integer:
         if (values % 1 != 0).any():
             row = int((values % 1 != 0).to_numpy().nonzero()[0][0])
-            raise DatasetError(path, f"'{column}' must be a whole number, got {raw.iloc[row]!r}", row + 1 + header_lines)
+            raise DatasetError(
+                path, f"'{column}' must be a whole number, got {raw.iloc[row]!r}", row + 1 + header_lines
+            )
         return values.astype("int64")
     return values.astype("float64")
 
 
-def ratings_frame(frame: pd.DataFrame, path: Path, *, header_lines: int, columns: dict[str, str]) -> pd.DataFrame:
+def ratings_frame(
+    frame: pd.DataFrame, path: Path, *, header_lines: int, columns: dict[str, str]
+) -> pd.DataFrame:
     """Typed ratings from a raw table; ``columns`` maps our names to the file's column names."""
     out = pd.DataFrame(
         {
@@ -102,7 +108,9 @@ def ratings_frame(frame: pd.DataFrame, path: Path, *, header_lines: int, columns
         }
     )
     if "rating" in columns and columns["rating"] in frame:
-        out["rating"] = numeric_column(frame, columns["rating"], path, header_lines=header_lines, integer=False)
+        out["rating"] = numeric_column(
+            frame, columns["rating"], path, header_lines=header_lines, integer=False
+        )
     else:
         out["rating"] = 1.0
     if "timestamp" in columns and columns["timestamp"] in frame:

@@ -64,7 +64,9 @@ class EmbeddedFalkorDB:
         return self.directory / "falkordb.pid"
 
     def _client(self, timeout: float = 2.0) -> redis.Redis:
-        return redis.Redis(host=self.host, port=self.port, socket_timeout=timeout, socket_connect_timeout=timeout)
+        return redis.Redis(
+            host=self.host, port=self.port, socket_timeout=timeout, socket_connect_timeout=timeout
+        )
 
     def _server_info(self) -> dict | None:
         """INFO of whatever answers on the port, or None when nothing does."""
@@ -76,7 +78,10 @@ class EmbeddedFalkorDB:
 
     def _check_is_falkordb(self) -> None:
         with self._client() as client:
-            modules = {m[b"name"] if isinstance(m.get(b"name"), bytes) else m.get("name") for m in client.module_list()}
+            modules = {
+                m[b"name"] if isinstance(m.get(b"name"), bytes) else m.get("name")
+                for m in client.module_list()
+            }
         if not ({b"graph", "graph"} & modules):
             raise EmbeddedStoreError(
                 f"port {self.port} is taken by a Redis without the FalkorDB module; "
@@ -114,7 +119,9 @@ class EmbeddedFalkorDB:
         ]  # fmt: skip
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
-            raise EmbeddedStoreError(f"redis-server failed to start: {result.stderr.strip() or result.stdout.strip()}")
+            raise EmbeddedStoreError(
+                f"redis-server failed to start: {result.stderr.strip() or result.stdout.strip()}"
+            )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             info = self._server_info()
@@ -122,7 +129,10 @@ class EmbeddedFalkorDB:
                 log.info("started FalkorDB on %s:%s (data in %s)", self.host, self.port, self.directory)
                 return True
             time.sleep(0.05)
-        raise EmbeddedStoreError(f"FalkorDB did not answer within {START_TIMEOUT_S:.0f} s; see {self.log_file}:\n{self._log_tail()}")
+        raise EmbeddedStoreError(
+            f"FalkorDB did not answer within {START_TIMEOUT_S:.0f} s; "
+            f"see {self.log_file}:\n{self._log_tail()}"
+        )
 
     def stop(self) -> bool:
         """Save and shut the server down; returns False when none was running."""

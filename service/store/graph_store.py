@@ -36,7 +36,12 @@ class Interactions:
 
     def as_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
-            {"user_id": self.user_ids, "movie_id": self.movie_ids, "rating": self.ratings, "timestamp": self.timestamps}
+            {
+                "user_id": self.user_ids,
+                "movie_id": self.movie_ids,
+                "rating": self.ratings,
+                "timestamp": self.timestamps,
+            }
         )
 
 
@@ -57,7 +62,9 @@ def batches(rows: list[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _none_if_missing(value: Any) -> Any:
-    return None if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) else value
+    return (
+        None if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) else value
+    )
 
 
 class GraphStore:
@@ -83,17 +90,38 @@ class GraphStore:
         """Write the whole dataset in UNWIND batches; idempotent. Returns seconds per step."""
         await self.backend.apply_schema()
         sequels = dataset.sequels.astype("int64").to_dict("records")
+        size = self.batch_size
         steps: list[tuple[str, str, str, int, Iterator[tuple[int, list[Any]]]]] = [
-            ("genres", "import_genres", "names", len(dataset.genres), _sized(batches(dataset.genres, self.batch_size))),
-            ("users", "import_users", "rows", len(dataset.users), _sized(batches(_user_rows(dataset.users), self.batch_size))),
-            ("movies", "import_movies", "rows", len(dataset.movies), _sized(batches(_movie_rows(dataset.movies), self.batch_size))),
-            ("ratings", "import_ratings", "users", len(dataset.ratings), _rating_batches(dataset.ratings, self.batch_size)),
-            ("credits", "import_credits", "movies", len(dataset.credits), _credit_batches(dataset.credits, self.batch_size)),
-            ("sequels", "import_sequels", "rows", len(sequels), _sized(batches(sequels, self.batch_size))),
-        ]  # fmt: skip
+            ("genres", "import_genres", "names", len(dataset.genres), _plain(dataset.genres, size)),
+            ("users", "import_users", "rows", len(dataset.users), _plain(_user_rows(dataset.users), size)),
+            (
+                "movies",
+                "import_movies",
+                "rows",
+                len(dataset.movies),
+                _plain(_movie_rows(dataset.movies), size),
+            ),
+            (
+                "ratings",
+                "import_ratings",
+                "users",
+                len(dataset.ratings),
+                _rating_batches(dataset.ratings, size),
+            ),
+            (
+                "credits",
+                "import_credits",
+                "movies",
+                len(dataset.credits),
+                _credit_batches(dataset.credits, size),
+            ),
+            ("sequels", "import_sequels", "rows", len(sequels), _plain(sequels, size)),
+        ]
         timings: dict[str, float] = {}
         total = sum(rows for _, _, _, rows, _ in steps)
-        with tqdm(total=total, desc=f"import {dataset.name}", unit="row", unit_scale=True, disable=not progress) as bar:
+        with tqdm(
+            total=total, desc=f"import {dataset.name}", unit="row", unit_scale=True, disable=not progress
+        ) as bar:
             for step, statement_name, parameter, _rows, step_batches in steps:
                 started = time.perf_counter()
                 for size, batch in step_batches:
@@ -224,8 +252,8 @@ def _movie_rows(movies: pd.DataFrame) -> list[Row]:
     ]
 
 
-def _sized(batches_of_rows: Iterator[list[Any]]) -> Iterator[tuple[int, list[Any]]]:
-    return ((len(batch), batch) for batch in batches_of_rows)
+def _plain(rows: list[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
+    return ((len(batch), batch) for batch in batches(rows, size))
 
 
 def _grouped_batches(
@@ -244,9 +272,13 @@ def _grouped_batches(
         items = [dict(zip(values, item, strict=True)) for item in zip(*values.values(), strict=True)]
         batch_keys = sorted_keys[start:stop]
         bounds = [0, *(1 + np.flatnonzero(batch_keys[1:] != batch_keys[:-1])), stop - start]
-        yield stop - start, [
-            {key_name: batch_keys[lo].item(), items_name: items[lo:hi]} for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
-        ]
+        yield (
+            stop - start,
+            [
+                {key_name: batch_keys[lo].item(), items_name: items[lo:hi]}
+                for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+            ],
+        )
 
 
 def _rating_batches(ratings: pd.DataFrame, size: int) -> Iterator[tuple[int, list[Row]]]:
@@ -259,5 +291,10 @@ def _rating_batches(ratings: pd.DataFrame, size: int) -> Iterator[tuple[int, lis
 
 
 def _credit_batches(credits: pd.DataFrame, size: int) -> Iterator[tuple[int, list[Row]]]:
-    columns = {"person_id": credits["person_id"].to_numpy(dtype=object), "role": credits["role"].to_numpy(dtype=object)}
-    return _grouped_batches(credits["movie_id"].to_numpy(dtype=np.int64), columns, "movie_id", "credits", size)
+    columns = {
+        "person_id": credits["person_id"].to_numpy(dtype=object),
+        "role": credits["role"].to_numpy(dtype=object),
+    }
+    return _grouped_batches(
+        credits["movie_id"].to_numpy(dtype=np.int64), columns, "movie_id", "credits", size
+    )

@@ -42,7 +42,9 @@ async def popular_movies(
 @router.get("/{movie_id}", response_model=MovieDetails)
 async def movie_details(movie_id: MovieId, store: StoreDep, model: ModelDep) -> MovieDetails:
     movie = await store.movie(movie_id)
-    people = sorted(await store.movie_people(movie_id), key=lambda p: (ROLE_ORDER.get(p["role"], 9), p["person_id"]))
+    people = sorted(
+        await store.movie_people(movie_id), key=lambda p: (ROLE_ORDER.get(p["role"], 9), p["person_id"])
+    )
     catalogue = model.catalogue
     return MovieDetails(
         id=movie["id"],
@@ -63,7 +65,9 @@ async def movie_details(movie_id: MovieId, store: StoreDep, model: ModelDep) -> 
 
 
 @router.get("/{movie_id}/similar", response_model=SimilarMovies)
-async def similar(movie_id: MovieId, model: ModelDep, k: Annotated[int, Query(ge=1, le=100)] = 10) -> SimilarMovies:
+async def similar(
+    movie_id: MovieId, model: ModelDep, k: Annotated[int, Query(ge=1, le=100)] = 10
+) -> SimilarMovies:
     """Nearest movies in the learned embedding space, each with a reason."""
     if movie_id not in model.catalogue:
         raise NotFound(f"movie {movie_id} does not exist")

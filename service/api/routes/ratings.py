@@ -15,8 +15,12 @@ async def rate(rating: RatingIn, signed_in: CurrentUserId, store: StoreDep, mode
     Rating the same movie again overwrites the earlier rating.
     """
     if signed_in != rating.user_id:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"this token is for user {signed_in}, not {rating.user_id}")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"this token is for user {signed_in}, not {rating.user_id}"
+        )
     if rating.movie_id not in model.catalogue:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"movie {rating.movie_id} does not exist")
     stored = await store.upsert_rating(rating.user_id, rating.movie_id, rating.rating)
-    return RatingOut(user_id=rating.user_id, movie_id=rating.movie_id, rating=stored["rating"], ts=stored["ts"])
+    return RatingOut(
+        user_id=rating.user_id, movie_id=rating.movie_id, rating=stored["rating"], ts=stored["ts"]
+    )

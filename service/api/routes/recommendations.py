@@ -21,7 +21,9 @@ async def recommendations(
     model: ModelDep,
     user_vectors: UserVectorsDep,
     user_id: Annotated[int, Query(ge=1)],
-    genres: Annotated[str, Query(description="comma-separated, e.g. Action,Comedy; a movie matches any")] = "",
+    genres: Annotated[
+        str, Query(description="comma-separated, e.g. Action,Comedy; a movie matches any")
+    ] = "",
     k: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Recommendations:
     """Personalised top-k movies the user has not rated, optionally within genres, each with a reason."""

@@ -33,7 +33,9 @@ def test_download_checks_the_published_md5_and_unpacks(tmp_path):
 def test_an_explicit_sha256_is_checked_instead(tmp_path):
     archive = publish_archive(tmp_path / "site", "ml-32m", md5="0" * 32)
     sha256 = hashlib.sha256(archive.read_bytes()).hexdigest()
-    directory = fetch_grouplens("ml-32m", tmp_path / "data", base_url=(tmp_path / "site").as_uri(), sha256=sha256)
+    directory = fetch_grouplens(
+        "ml-32m", tmp_path / "data", base_url=(tmp_path / "site").as_uri(), sha256=sha256
+    )
     assert (directory / "ratings.csv").is_file()
 
 

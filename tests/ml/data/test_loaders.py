@@ -41,7 +41,11 @@ def test_ml100k_layout(tmp_path):
 def test_ml1m_layout_with_double_colon_separators(tmp_path):
     directory = tmp_path / "ml-1m"
     write(directory / "ratings.dat", "1::1193::5::978300760\n2::1::3::978300761\n")
-    write(directory / "movies.dat", "1::Toy Story (1995)::Animation|Children's|Comedy\n1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n")
+    write(
+        directory / "movies.dat",
+        "1::Toy Story (1995)::Animation|Children's|Comedy\n"
+        "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n",
+    )
     write(directory / "users.dat", "1::F::1::10::48067\n2::M::56::16::70072\n")
     dataset = load_dataset(directory)
     assert dataset.ratings.to_dict("list") == {
@@ -53,10 +57,15 @@ def test_ml1m_layout_with_double_colon_separators(tmp_path):
 
 def test_ml_latest_csv_layout(tmp_path):
     directory = tmp_path / "ml-latest-small"
-    write(directory / "ratings.csv", "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,4.5,964981247\n7,3,0.5,1\n")
+    write(
+        directory / "ratings.csv",
+        "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,4.5,964981247\n7,3,0.5,1\n",
+    )
     write(
         directory / "movies.csv",
-        'movieId,title,genres\n1,Toy Story (1995),Adventure|Animation\n3,"Grumpier Old Men, The (1995)",(no genres listed)\n',
+        "movieId,title,genres\n"
+        "1,Toy Story (1995),Adventure|Animation\n"
+        '3,"Grumpier Old Men, The (1995)",(no genres listed)\n',
     )
     dataset = load_dataset(directory)
     assert dataset.users["user_id"].tolist() == [1, 7]
@@ -66,8 +75,16 @@ def test_ml_latest_csv_layout(tmp_path):
 
 
 def test_recbole_atomic_files_with_knowledge_graph(tmp_path):
-    write(tmp_path / "tiny.inter", "user_id:token\titem_id:token\trating:float\ttimestamp:float\n1\t10\t4\t100\n2\t20\t5\t200\n")
-    write(tmp_path / "tiny.item", "item_id:token\tmovie_title:token_seq\trelease_year:token\tclass:token_seq\n10\tAlien\t1979\tHorror Sci-Fi\n20\tAliens\t1986\tAction Sci-Fi\n")
+    write(
+        tmp_path / "tiny.inter",
+        "user_id:token\titem_id:token\trating:float\ttimestamp:float\n1\t10\t4\t100\n2\t20\t5\t200\n",
+    )
+    write(
+        tmp_path / "tiny.item",
+        "item_id:token\tmovie_title:token_seq\trelease_year:token\tclass:token_seq\n"
+        "10\tAlien\t1979\tHorror Sci-Fi\n"
+        "20\tAliens\t1986\tAction Sci-Fi\n",
+    )
     write(tmp_path / "tiny.link", "item_id:token\tentity_id:token\n10\tm.alien\n20\tm.aliens\n")
     write(
         tmp_path / "tiny.kg",

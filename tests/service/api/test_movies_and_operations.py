@@ -14,7 +14,9 @@ async def test_search_is_paginated_and_filtered(api):
     first = (await api.get("/movies", params={"q": "star", "page": 1, "page_size": 5})).json()
     second = (await api.get("/movies", params={"q": "star", "page": 2, "page_size": 5})).json()
     assert first["total"] == second["total"] > 10
-    assert len(first["items"]) == 5 and not {m["id"] for m in first["items"]} & {m["id"] for m in second["items"]}
+    assert len(first["items"]) == 5 and not {m["id"] for m in first["items"]} & {
+        m["id"] for m in second["items"]
+    }
     scifi = (await api.get("/movies", params={"q": "star", "genre": "Sci-Fi", "page_size": 100})).json()
     assert all("Sci-Fi" in m["genres"] for m in scifi["items"])
     assert (await api.get("/movies", params={"page": 0})).status_code == 422
@@ -64,7 +66,9 @@ async def test_retrain_needs_the_admin_key_and_swaps_the_model_without_failed_re
     assert again.status_code == 409
     statuses = []
     async with asyncio.timeout(300):
-        while (await api.get("/admin/retrain", headers={"X-Admin-Key": ADMIN_KEY})).json()["state"] == "running":
+        while (await api.get("/admin/retrain", headers={"X-Admin-Key": ADMIN_KEY})).json()[
+            "state"
+        ] == "running":
             statuses.append((await api.get("/recommendations", params={"user_id": 4, "k": 5})).status_code)
             await asyncio.sleep(0.2)
     final = (await api.get("/admin/retrain", headers={"X-Admin-Key": ADMIN_KEY})).json()

@@ -30,7 +30,9 @@ async def test_rating_changes_the_next_recommendations_at_once(api):
     user = 5
     before = await recommended_ids(api, user, k=10)
     top = before[0]
-    response = await api.post("/ratings", json={"user_id": user, "movie_id": top, "rating": 1.0}, headers=await sign_in(api, user))
+    response = await api.post(
+        "/ratings", json={"user_id": user, "movie_id": top, "rating": 1.0}, headers=await sign_in(api, user)
+    )
     assert response.status_code == 201, response.text
     after = await recommended_ids(api, user, k=10)
     assert top not in after
@@ -53,7 +55,12 @@ async def test_unknown_genre_is_422_listing_the_valid_ones(api):
 
 
 async def test_bad_parameters_are_422_naming_the_field(api):
-    for params, field in [({"user_id": 1, "k": 0}, "k"), ({"user_id": 1, "k": 1000}, "k"), ({"user_id": "x"}, "user_id"), ({}, "user_id")]:
+    for params, field in [
+        ({"user_id": 1, "k": 0}, "k"),
+        ({"user_id": 1, "k": 1000}, "k"),
+        ({"user_id": "x"}, "user_id"),
+        ({}, "user_id"),
+    ]:
         response = await api.get("/recommendations", params=params)
         assert response.status_code == 422
         assert response.json()["detail"][0]["loc"][-1] == field

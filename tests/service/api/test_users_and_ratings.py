@@ -11,7 +11,9 @@ from tests.service.api.test_recommendations import rated_ids, recommended_ids
 async def test_rating_again_overwrites(api):
     headers = await sign_in(api, 7)
     for rating in (2.0, 4.5):
-        response = await api.post("/ratings", json={"user_id": 7, "movie_id": 1000, "rating": rating}, headers=headers)
+        response = await api.post(
+            "/ratings", json={"user_id": 7, "movie_id": 1000, "rating": rating}, headers=headers
+        )
         assert response.status_code == 201
     items = (await api.get("/users/7/ratings")).json()["items"]
     assert [i["rating"] for i in items if i["movie"]["id"] == 1000] == [4.5]
@@ -31,7 +33,9 @@ async def test_bad_ratings_are_422_and_store_nothing(api):
         response = await api.post("/ratings", json=body, headers=headers)
         assert response.status_code == 422, body
         assert response.json()["detail"][0]["loc"][-1] == field
-    response = await api.post("/ratings", json={"user_id": 8, "movie_id": 99999, "rating": 3}, headers=headers)
+    response = await api.post(
+        "/ratings", json={"user_id": 8, "movie_id": 99999, "rating": 3}, headers=headers
+    )
     assert response.status_code == 404
     assert await rated_ids(api, 8) == before
 
@@ -39,7 +43,9 @@ async def test_bad_ratings_are_422_and_store_nothing(api):
 async def test_rating_needs_that_users_token(api):
     body = {"user_id": 9, "movie_id": 1, "rating": 4.0}
     assert (await api.post("/ratings", json=body)).status_code == 401
-    assert (await api.post("/ratings", json=body, headers={"Authorization": "Bearer 9.99999999999.forged"})).status_code == 401
+    assert (
+        await api.post("/ratings", json=body, headers={"Authorization": "Bearer 9.99999999999.forged"})
+    ).status_code == 401
     response = await api.post("/ratings", json=body, headers=await sign_in(api, 10))
     assert response.status_code == 403 and "user 10" in response.json()["detail"]
 
@@ -52,14 +58,23 @@ async def test_concurrent_ratings_lose_nothing(api):
     headers = await sign_in(api, 11)
     movies = list(range(1200, 1230))
     responses = await asyncio.gather(
-        *(api.post("/ratings", json={"user_id": 11, "movie_id": m, "rating": 3.5}, headers=headers) for m in movies)
+        *(
+            api.post("/ratings", json={"user_id": 11, "movie_id": m, "rating": 3.5}, headers=headers)
+            for m in movies
+        )
     )
     assert {r.status_code for r in responses} == {201}
     assert set(movies) <= await rated_ids(api, 11)
 
 
 async def test_new_user_from_five_likes_gets_personal_recommendations(api):
-    horror = [218, 219, 201, 184, 185]  # Cape Fear, A Nightmare on Elm Street, Evil Dead II, Army of Darkness, Psycho
+    horror = [
+        218,
+        219,
+        201,
+        184,
+        185,
+    ]  # Cape Fear, A Nightmare on Elm Street, Evil Dead II, Army of Darkness, Psycho
     response = await api.post("/users", json={"liked_movie_ids": horror})
     assert response.status_code == 201, response.text
     user_id = response.json()["user_id"]
@@ -73,7 +88,9 @@ async def test_new_user_from_five_likes_gets_personal_recommendations(api):
 
     # The token works for rating straight away.
     headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
-    rated = await api.post("/ratings", json={"user_id": user_id, "movie_id": personal[0], "rating": 5}, headers=headers)
+    rated = await api.post(
+        "/ratings", json={"user_id": user_id, "movie_id": personal[0], "rating": 5}, headers=headers
+    )
     assert rated.status_code == 201
 
 

