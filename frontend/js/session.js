@@ -1,0 +1,96 @@
+// Who is signed in (kept in localStorage per API address) and what they have rated.
+
+import { API_BASE, api } from "./api.js";
+
+const STORAGE_KEY = `cinegraph.session:${API_BASE || "same-origin"}`;
+const listeners = new Set();
+
+function readStored() {
+  try {
+    const value = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "null");
+    return value && Number.isInteger(value.userId) && typeof value.token === "string" ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+let current = readStored();
+/** movie id -> {rating, ts}; null until loaded for the current user. */
+let myRatings = null;
+let ratingsRequest = null;
+
+export const session = {
+  get user() {
+    return current;
+  },
+
+  get signedIn() {
+    return current !== null;
+  },
+
+  signIn({ userId, token, isNew = false }) {
+    current = { userId, token, isNew };
+    myRatings = null;
+    ratingsRequest = null;
+    try {
+      localStorage.setItem(STORAGE_KEY, JSON.stringify(current));
+    } catch {
+      // Private mode or storage full: the session still lasts until the page closes.
+    }
+    notify();
+  },
+
+  signOut() {
+    current = null;
+    myRatings = null;
+    ratingsRequest = null;
+    try {
+      localStorage.removeItem(STORAGE_KEY);
+    } catch {
+      // Nothing stored: nothing to remove.
+    }
+    notify();
+  },
+
+  onChange(listener) {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
+
+  /** The signed-in user's ratings as a Map(movieId -> {rating, ts, movie}), fetched once and kept current. */
+  async ratings({ refresh = false } = {}) {
+    if (!current) return new Map();
+    if (myRatings && !refresh) return myRatings;
+    const userId = current.userId;
+    if (!ratingsRequest || refresh) {
+      ratingsRequest = api.userRatings(userId).then((body) => {
+        const map = new Map(body.items.map((item) => [item.movie.id, { rating: item.rating, ts: item.ts, movie: item.movie }]));
+        if (current?.userId === userId) myRatings = map;
+        return map;
+      });
+      ratingsRequest.catch(() => {
+        ratingsRequest = null;
+      });
+    }
+    return ratingsRequest;
+  },
+
+  /** Rate (or re-rate) a movie; the ratings cache follows the store's answer. */
+  async rate(movie, rating) {
+    if (!current) throw new Error("Sign in to rate movies.");
+    const saved = await api.rate({ userId: current.userId, movieId: movie.id, rating, token: current.token });
+    if (myRatings) {
+      myRatings.delete(movie.id); // re-insert so the Map stays newest-last
+      myRatings.set(movie.id, { rating: saved.rating, ts: saved.ts, movie });
+    }
+    return saved;
+  },
+
+  cachedRating(movieId) {
+    return myRatings?.get(movieId)?.rating ?? null;
+  },
+};
+
+function notify() {
+  for (const listener of listeners) listener(current);
+}

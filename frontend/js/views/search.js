@@ -1,0 +1,249 @@
+// Title search: the header combobox (debounced suggestions, arrow keys) and the full results page.
+
+import { anySignal, api } from "../api.js";
+import { emptyState, errorState, loadingCards, movieTile, spinner } from "../components.js";
+import { h, icon } from "../dom.js";
+import { displayTitle, plural, starsText, yearText } from "../format.js";
+import { poster } from "../poster.js";
+import { session } from "../session.js";
+
+const DEBOUNCE_MS = 220;
+const SUGGESTIONS = 8;
+const PAGE_SIZE = 24;
+
+export function debounce(fn, ms) {
+  let timer = null;
+  const debounced = (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+  debounced.cancel = () => clearTimeout(timer);
+  return debounced;
+}
+
+/** The search box in the header: a WAI-ARIA combobox with a listbox of matching titles. */
+export function mountHeaderSearch(form, { navigate }) {
+  const input = form.querySelector("input");
+  const list = form.querySelector("[role=listbox]");
+  let options = [];
+  let active = -1;
+  let controller = null;
+
+  function close() {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+
+  function setActive(index) {
+    options.forEach((option, i) => option.setAttribute("aria-selected", String(i === index)));
+    active = index;
+    if (index >= 0) {
+      input.setAttribute("aria-activedescendant", options[index].id);
+      options[index].scrollIntoView({ block: "nearest" });
+    } else input.removeAttribute("aria-activedescendant");
+  }
+
+  function choose(option) {
+    const href = option.dataset.href;
+    close();
+    input.blur();
+    navigate(href);
+    if (option.dataset.kind === "movie") input.value = "";
+  }
+
+  function show(children) {
+    list.replaceChildren(...children);
+    options = [...list.querySelectorAll("[role=option]")];
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    setActive(-1);
+  }
+
+  const suggest = debounce(async (q) => {
+    controller?.abort();
+    controller = new AbortController();
+    try {
+      const body = await api.searchMovies({ q, pageSize: SUGGESTIONS }, { signal: controller.signal });
+      if (input.value.trim() !== q) return;
+      const rows = body.items.map((movie) =>
+        h(
+          "li",
+          { role: "option", id: `suggest-${movie.id}`, class: "suggestion", "data-href": `/movie/${movie.id}`, "data-kind": "movie", "aria-selected": "false" },
+          h("span", { class: "suggestion__poster" }, poster(movie)),
+          h("span", { class: "suggestion__text" }, h("span", { class: "suggestion__title" }, displayTitle(movie.title)), h("span", { class: "suggestion__meta" }, yearText(movie))),
+        ),
+      );
+      rows.push(
+        h(
+          "li",
+          { role: "option", id: "suggest-all", class: "suggestion suggestion--all", "data-href": `/search?q=${encodeURIComponent(q)}`, "data-kind": "all", "aria-selected": "false" },
+          body.total ? `See all ${plural(body.total, "result")} for “${q}”` : `No titles match “${q}”`,
+        ),
+      );
+      show(rows);
+    } catch (failure) {
+      if (controller.signal.aborted) return;
+      show([h("li", { class: "suggestion suggestion--error", role: "option", "aria-disabled": "true", id: "suggest-error", "data-href": "" }, failure.message)]);
+    }
+  }, DEBOUNCE_MS);
+
+  input.addEventListener("input", () => {
+    const q = input.value.trim();
+    if (q.length < 2) {
+      suggest.cancel();
+      controller?.abort();
+      close();
+      return;
+    }
+    suggest(q);
+  });
+
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (list.hidden || !options.length) return;
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      // Cycle through the options and back to the text itself (-1).
+      let next = active + step;
+      if (next >= options.length) next = -1;
+      else if (next < -1) next = options.length - 1;
+      setActive(next);
+    } else if (event.key === "Escape") {
+      if (!list.hidden) {
+        event.preventDefault();
+        close();
+      } else input.value = "";
+    }
+  });
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const q = input.value.trim();
+    if (active >= 0 && options[active]?.dataset.href) return choose(options[active]);
+    suggest.cancel();
+    close();
+    if (q) navigate(`/search?q=${encodeURIComponent(q)}`);
+  });
+
+  list.addEventListener("mousedown", (event) => event.preventDefault()); // keep focus in the input
+  list.addEventListener("click", (event) => {
+    const option = event.target.closest("[role=option]");
+    if (option?.dataset.href) choose(option);
+  });
+  input.addEventListener("blur", () => close());
+  input.addEventListener("focus", () => {
+    if (options.length && input.value.trim().length >= 2 && list.children.length) {
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
+  });
+}
+
+/** The search page: #/search?q=star&genre=Sci-Fi */
+export async function render(main, { query, signal, replaceQuery, path }) {
+  let q = query.get("q") ?? "";
+  let genre = query.get("genre") ?? "";
+  let page = 1;
+  document.title = q ? `“${q}” · Search · CineGraph` : "Search · CineGraph";
+
+  const input = h("input", { id: "search-page-input", type: "search", value: q, placeholder: "Title, e.g. Star Wars", autocomplete: "off", spellcheck: "false" });
+  const select = h("select", { id: "search-genre" }, h("option", { value: "" }, "Any genre"));
+  const summary = h("p", { class: "list-status", role: "status" });
+  const grid = h("div", { class: "tile-grid", id: "search-results" });
+  const results = h("div", { class: "results" });
+  const more = h("button", { type: "button", class: "button button--secondary load-more", hidden: true }, "Show more");
+
+  main.append(
+    h("header", { class: "page-header" }, h("h1", { tabindex: -1 }, "Browse movies")),
+    h(
+      "form",
+      { class: "search-form", role: "search", onsubmit: (e) => { e.preventDefault(); runNow(); } },
+      h("div", { class: "field" }, h("label", { for: "search-page-input" }, "Title"), input),
+      h("div", { class: "field field--narrow" }, h("label", { for: "search-genre" }, "Genre"), select),
+    ),
+    summary,
+    results,
+    more,
+  );
+
+  api
+    .genres({ signal })
+    .then((genres) => {
+      for (const g of genres) select.append(h("option", { value: g.name, selected: g.name === genre }, g.name));
+    })
+    .catch(() => {});
+
+  let controller = null;
+  async function search({ append = false } = {}) {
+    controller?.abort();
+    controller = new AbortController();
+    const mine = anySignal(signal, controller.signal);
+    const params = new URLSearchParams();
+    if (q) params.set("q", q);
+    if (genre) params.set("genre", genre);
+    replaceQuery(path, params);
+    if (!q && !genre) return showPopular(mine);
+    if (!append) {
+      page = 1;
+      results.replaceChildren(loadingCards(8, "tile"));
+    } else more.replaceChildren(spinner("Loading more…"));
+    try {
+      const body = await api.searchMovies({ q, genre: genre || undefined, page, pageSize: PAGE_SIZE }, { signal: mine });
+      const ratings = session.signedIn ? await session.ratings().catch(() => new Map()) : new Map();
+      const tiles = body.items.map((movie) => {
+        const mine = ratings.get(movie.id);
+        return movieTile(movie, { extra: mine ? h("span", { class: "tile__mine" }, `You: ${starsText(mine.rating)}`) : null });
+      });
+      if (append) grid.append(...tiles);
+      else grid.replaceChildren(...tiles);
+      const what = [q && `“${q}”`, genre && `in ${genre}`].filter(Boolean).join(" ");
+      summary.textContent = body.total ? `${plural(body.total, "movie")} ${q ? "match" : ""} ${what}`.replace(/\s+/g, " ") : "";
+      results.replaceChildren(body.total ? grid : emptyState({ title: `No movies match ${what}`, text: "Check the spelling, or try fewer words." }));
+      more.replaceChildren("Show more");
+      more.hidden = page * PAGE_SIZE >= body.total;
+    } catch (failure) {
+      if (mine.aborted) return;
+      results.replaceChildren(errorState(failure, { retry: () => search() }));
+      more.hidden = true;
+    }
+  }
+
+  /** Nothing typed yet: the most-rated movies, as a place to start exploring. */
+  async function showPopular(mine) {
+    more.hidden = true;
+    summary.textContent = "";
+    results.replaceChildren(loadingCards(8, "tile"));
+    try {
+      const body = await api.popular({ k: PAGE_SIZE }, { signal: mine });
+      grid.replaceChildren(...body.items.map((movie) => movieTile(movie)));
+      summary.textContent = "The most-rated movies. Type a title or choose a genre to narrow it down.";
+      results.replaceChildren(grid);
+    } catch (failure) {
+      if (mine.aborted) return;
+      results.replaceChildren(errorState(failure, { retry: () => search() }));
+    }
+  }
+
+  const debounced = debounce(() => search(), DEBOUNCE_MS);
+  function runNow() {
+    debounced.cancel();
+    search();
+  }
+  input.addEventListener("input", () => {
+    q = input.value.trim();
+    debounced();
+  });
+  select.addEventListener("change", () => {
+    genre = select.value;
+    runNow();
+  });
+  more.addEventListener("click", () => {
+    page += 1;
+    search({ append: true });
+  });
+
+  await search();
+  return () => debounced.cancel();
+}
