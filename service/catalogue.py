@@ -76,13 +76,13 @@ class Catalogue:
         self.check_genres(genres)
         return np.unique(np.concatenate([self.genre_members[g] for g in genres]))
 
-    def popular(self, k: int, genre: str | None = None) -> list[Movie]:
-        """The most-rated movies, optionally of one genre."""
+    def popular(self, k: int, genre: str | None = None, skip: int = 0) -> tuple[int, list[Movie]]:
+        """(how many movies there are, the most-rated ``k`` after ``skip``), optionally of one genre."""
         if genre is None:
             candidates, counts = self.ids, self.rating_counts
         else:
             self.check_genres([genre])
             candidates = self.genre_members[genre]
             counts = self.rating_counts[np.searchsorted(self.ids, candidates)]
-        order = np.lexsort((candidates, -counts))[:k]
-        return [self.movies[int(i)] for i in candidates[order]]
+        order = np.lexsort((candidates, -counts))[skip : skip + k]
+        return len(candidates), [self.movies[int(i)] for i in candidates[order]]

@@ -25,7 +25,7 @@ def add_error_handlers(app: FastAPI) -> None:
         return _error(status.HTTP_404_NOT_FOUND, str(error))
 
     async def unknown_genre(_: Request, error: UnknownGenre) -> JSONResponse:
-        return _error(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error), valid_genres=error.valid)
+        return _error(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error), valid_genres=error.valid)
 
     async def store_unavailable(_: Request, error: StoreUnavailable) -> JSONResponse:
         return _error(

@@ -7,6 +7,7 @@ gives co-love counts by column products, and the DIRECTED/ACTED_IN edges give sh
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -17,6 +18,19 @@ from service.catalogue import Catalogue
 from service.store.graph_store import Interactions, MovieLinks
 
 LOVED = 4.0
+
+
+_TRAILING_ARTICLE = re.compile(r"^(?P<rest>.+), (?P<article>The|A|An|Les|La|Le|L'|Il|Das|Der|Die|El)$")
+
+
+def display_title(title: str) -> str:
+    """MovieLens files 'Usual Suspects, The'; people say 'The Usual Suspects'."""
+    match = _TRAILING_ARTICLE.match(title)
+    if match is None:
+        return title
+    article = match.group("article")
+    separator = "" if article.endswith("'") else " "
+    return f"{article}{separator}{match.group('rest')}"
 
 
 def stars(rating: float) -> str:
@@ -59,9 +73,11 @@ class ReasonBuilder:
         b = self._loved[:, np.searchsorted(self.catalogue.ids, targets)]
         return np.asarray(a.multiply(b).sum(axis=0)).ravel().astype(np.int64)
 
-    def shared_person(self, movie_id: int, others: list[int]) -> tuple[str, int] | None:
-        """(role, other movie) when ``movie_id`` shares its director, else a lead actor, with another."""
-        for role in ("DIRECTED", "ACTED_IN"):
+    def shared_person(
+        self, movie_id: int, others: list[int], roles: tuple[str, ...]
+    ) -> tuple[str, int] | None:
+        """(role, other movie) for the first of ``others`` that shares a person in one of ``roles``."""
+        for role in roles:
             mine = self._people[role].get(movie_id)
             if not mine:
                 continue
@@ -89,9 +105,12 @@ class ReasonBuilder:
         rating_of = {a.movie_id: a.rating for a in loved_history}
         reasons = []
         for i, movie_id in enumerate(recommended):
-            shared = self.shared_person(movie_id, loved_ids)
-            if shared is not None:
-                role, other = shared
+            # A shared director is rare and telling; a shared actor only when nothing better explains it
+            # (most movies share some actor with a long rating history).
+            director = self.shared_person(movie_id, loved_ids, ("DIRECTED",))
+            actor = None if anchors[i] is not None else self.shared_person(movie_id, loved_ids, ("ACTED_IN",))
+            if director or actor:
+                role, other = director or actor
                 what = "director" if role == "DIRECTED" else "actor"
                 reasons.append(
                     f"Same {what} as {self._title(other)}, which you rated {stars(rating_of[other])}"
@@ -114,7 +133,7 @@ class ReasonBuilder:
         )
         reasons = []
         for movie_id, count in zip(similar, counts, strict=True):
-            shared = self.shared_person(movie_id, [source])
+            shared = self.shared_person(movie_id, [source], ("DIRECTED", "ACTED_IN"))
             if shared is not None:
                 reasons.append("Same director" if shared[0] == "DIRECTED" else "Shares an actor")
             elif count > 1:
@@ -127,4 +146,6 @@ class ReasonBuilder:
         return f"Popular in {', '.join(genres)}" if genres else "Popular with everyone"
 
     def _title(self, movie_id: int) -> str:
-        return self.catalogue.movie(movie_id).title if movie_id in self.catalogue else f"movie {movie_id}"
+        if movie_id not in self.catalogue:
+            return f"movie {movie_id}"
+        return display_title(self.catalogue.movie(movie_id).title)

@@ -26,7 +26,11 @@ async def search_movies(
 ) -> MoviePage:
     if genre is not None:
         model.catalogue.check_genres([genre])
-    total, rows = await store.search_movies(q.strip(), genre, skip=(page - 1) * page_size, limit=page_size)
+    skip = (page - 1) * page_size
+    if not q.strip():  # browsing: the in-memory catalogue has the same order, most-rated first
+        total, items = model.catalogue.popular(page_size, genre, skip)
+        return MoviePage(total=total, page=page, page_size=page_size, items=items)
+    total, rows = await store.search_movies(q.strip(), genre, skip=skip, limit=page_size)
     items = [Movie(id=r["id"], title=r["title"], year=r["year"], genres=sorted(r["genres"])) for r in rows]
     return MoviePage(total=total, page=page, page_size=page_size, items=items)
 
@@ -36,7 +40,7 @@ async def popular_movies(
     model: ModelDep, genre: str | None = None, k: Annotated[int, Query(ge=1, le=100)] = 12
 ) -> PopularMovies:
     """The most-rated movies, optionally of one genre (for a new user to pick from)."""
-    return PopularMovies(items=model.catalogue.popular(k, genre))
+    return PopularMovies(items=model.catalogue.popular(k, genre)[1])
 
 
 @router.get("/{movie_id}", response_model=MovieDetails)

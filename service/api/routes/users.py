@@ -19,7 +19,7 @@ async def create_user(new_user: NewUser, store: StoreDep, model: ModelDep, setti
     """Cold start: a new user from a few liked movies (stored as 5★ ratings); returns their token."""
     unknown = [m for m in new_user.liked_movie_ids if m not in model.catalogue]
     if unknown:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"unknown movie id(s): {unknown}")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown movie id(s): {unknown}")
     user_id = await store.create_user()
     await store.add_ratings(user_id, dict.fromkeys(new_user.liked_movie_ids, LIKED_RATING))
     token = issue_token(settings.secret_key.get_secret_value(), user_id, settings.token_ttl_s)

@@ -16,8 +16,8 @@ ADMIN_KEY = "test-admin-key"
 
 
 @pytest.fixture(scope="session")
-def api_settings(tmp_path_factory, falkordb_server, data_dir) -> Settings:
-    """Own models dir, shared dataset cache; a graph of its own that the API tests may write to."""
+def api_settings(tmp_path_factory, falkordb_server, data_dir, ml100k) -> Settings:
+    """Own models dir, the session's dataset cache (fetched by ml100k); a graph the API tests may write to."""
     api_dir = tmp_path_factory.mktemp("api")
     (api_dir / "datasets").symlink_to(data_dir / "datasets", target_is_directory=True)
     return Settings(
