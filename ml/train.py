@@ -1,0 +1,281 @@
+"""Training LightGCN: config, vectorised negative sampling, early stopping on validation NDCG@20.
+
+``train_lightgcn`` works on contiguous indices and returns the trained module;
+``train_recommender`` is the entry point for the service and the CLI: raw ids in, a
+:class:`ml.recommender.Recommender` out.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import torch
+from tqdm.auto import tqdm
+
+from ml.interactions import interaction_matrix
+from ml.metrics import evaluate_ranking
+from ml.models.lightgcn import LightGCN, bpr_loss, graph_adjacency, item_neighbor_graph, softmax_loss
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters of a LightGCN run. Defaults are the product's model (see docs/ml.md)."""
+
+    embedding_dim: int = 128
+    num_layers: int = 3
+    layer_weights: tuple[float, ...] | None = None  # α_k; None = uniform 1/(K+1)
+    loss: Literal["softmax", "bpr"] = "softmax"
+    num_negatives: int = 1  # bpr only: negatives per positive
+    temperature: float = 0.25  # softmax only
+    learning_rate: float = 0.02
+    l2: float = 0.05  # λ on the layer-0 embeddings of the batch
+    batch_size: int = 8192  # bpr: positives per step
+    user_batch_size: int = 256  # softmax: users per step (all their positives)
+    eval_every: int = 2  # epochs between validation evaluations
+    max_epochs: int = 300
+    patience: int = 10  # evaluations without a better validation NDCG@20
+    seed: int = 0
+    device: str = "auto"  # "auto" = cuda when available
+    rating_threshold: float | None = None  # None: every rating is a positive
+    init_std: float = 0.1
+    cosine: bool = False  # score = cos(e_u, e_i) instead of the dot product
+    item_neighbors: int = 30  # item–item edges to each item's k most co-rated items (0: none)
+    item_link_weight: float = 1.0  # weight of an item–item edge (a rating edge weighs 1)
+    user_weight_power: float = 0.0  # softmax: weight each positive by |R_u|^-p (1 = users count equally)
+    edge_dropout: float = 0.0  # share of training edges left out of the graph each epoch (DropEdge)
+    max_seconds: float | None = None  # wall-clock budget; stops like early stopping
+
+    def to_dict(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["layer_weights"] = list(self.layer_weights) if self.layer_weights else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown, missing = set(data) - names, names - set(data)
+        if unknown or missing:
+            raise ValueError(
+                f"config does not match TrainConfig: unknown {sorted(unknown)}, missing {sorted(missing)}"
+            )
+        data = dict(data)
+        if data["layer_weights"] is not None:
+            data["layer_weights"] = tuple(data["layer_weights"])
+        return cls(**data)
+
+
+@dataclass
+class TrainResult:
+    model: LightGCN
+    best_epoch: int
+    valid_metrics: dict[str, float]
+    seconds: float
+    epochs: int
+    history: list[dict] = field(default_factory=list)
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def resolve_device(device: str) -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+class NegativeSampler:
+    """Uniform draws from each user's *non*-interacted items, exact and vectorised (no rejection).
+
+    For a user with sorted positives ``p_0 < p_1 < ...``, the ``r``-th non-positive item is
+    ``r + #{j : p_j - j <= r}``; one ``searchsorted`` over all users' ``p_j - j`` (offset by
+    ``user * n_items`` so users don't mix) answers that for a whole batch at once.
+    """
+
+    def __init__(self, train: sp.csr_matrix) -> None:
+        train = train.tocsr()
+        train.sort_indices()
+        n_users, self.n_items = train.shape
+        self.indptr = train.indptr.astype(np.int64)
+        counts = np.diff(self.indptr)
+        rank = np.arange(train.nnz) - np.repeat(self.indptr[:-1], counts)
+        owner = np.repeat(np.arange(n_users, dtype=np.int64), counts)
+        self.keys = owner * self.n_items + (train.indices.astype(np.int64) - rank)
+        self.free = np.maximum(self.n_items - counts, 1)  # a user who rated everything gets any item
+
+    def sample(self, users: np.ndarray, num_negatives: int, rng: np.random.Generator) -> np.ndarray:
+        """(len(users), num_negatives) item indices none of which the user interacted with."""
+        users = np.asarray(users, dtype=np.int64)
+        r = (rng.random((len(users), num_negatives)) * self.free[users][:, None]).astype(np.int64)
+        below = np.searchsorted(self.keys, users[:, None] * self.n_items + r, side="right")
+        return r + below - self.indptr[users][:, None]
+
+
+def _step(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> float:
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return float(loss.detach())
+
+
+def _bpr_epoch(model, optimizer, config, user_t, item_t, sampler, rng, generator, device) -> float:
+    """One pass over the positives in random batches, ``num_negatives`` sampled negatives each."""
+    total = 0.0
+    for batch in torch.randperm(len(user_t), generator=generator).split(config.batch_size):
+        users, items = user_t[batch], item_t[batch]
+        negatives = sampler.sample(users.numpy(), config.num_negatives, rng)
+        users, items, negatives = users.to(device), items.to(device), torch.from_numpy(negatives).to(device)
+        user_final, item_final = model()
+        loss = bpr_loss(user_final[users], item_final[items], item_final[negatives])
+        reg = model.l2(users, torch.cat([items, negatives.reshape(-1)])) / len(users)
+        total += _step(optimizer, loss + config.l2 * reg) * len(batch)
+    return total / len(user_t)
+
+
+def _softmax_epoch(model, optimizer, config, train_matrix, generator, device) -> float:
+    """One pass over the users in random batches; each step scores the batch against all items."""
+    total, count = 0.0, 0
+    for batch in torch.randperm(model.n_users, generator=generator).split(config.user_batch_size):
+        rows = train_matrix[batch.numpy()]
+        local = torch.from_numpy(np.repeat(np.arange(len(batch)), np.diff(rows.indptr))).to(device)
+        items = torch.from_numpy(rows.indices.astype(np.int64)).to(device)
+        if len(items) == 0:
+            continue
+        batch = batch.to(device)
+        users = batch[local]
+        user_final, item_final = model()
+        weights = None
+        if config.user_weight_power:
+            weights = torch.from_numpy(np.diff(rows.indptr).astype(np.float32) ** -config.user_weight_power)
+            weights = weights.to(device)[local]
+        loss = softmax_loss(user_final[batch], item_final, local, items, config.temperature, weights)
+        reg = model.l2(users, items) / len(items)
+        total += _step(optimizer, loss + config.l2 * reg) * len(items)
+        count += len(items)
+    return total / max(count, 1)
+
+
+def train_lightgcn(
+    users: np.ndarray,
+    items: np.ndarray,
+    n_users: int,
+    n_items: int,
+    config: TrainConfig,
+    valid: sp.csr_matrix | None = None,
+    progress: bool = True,
+    attributes: tuple[np.ndarray, np.ndarray, int] | None = None,
+    item_links: sp.csr_matrix | None = None,
+) -> TrainResult:
+    """Train on index arrays (positives); early-stop on ``valid`` (users x items) NDCG@20.
+
+    ``attributes = (item_idx, attribute_idx, n_attributes)`` adds attribute nodes (e.g. genres).
+    """
+    start = time.perf_counter()
+    seed_everything(config.seed)
+    rng = np.random.default_rng(config.seed)
+    generator = torch.Generator().manual_seed(config.seed)
+    device = resolve_device(config.device)
+    train_matrix = interaction_matrix(users, items, n_users, n_items)
+    if item_links is None and config.item_neighbors > 0:
+        item_links = item_neighbor_graph(train_matrix, config.item_neighbors) * config.item_link_weight
+    full_graph = graph_adjacency(users, items, n_users, n_items, attributes, item_links)
+    model = LightGCN(
+        n_users,
+        n_items,
+        full_graph,
+        config.embedding_dim,
+        config.num_layers,
+        list(config.layer_weights) if config.layer_weights else None,
+        config.init_std,
+        config.cosine,
+    ).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    sampler = NegativeSampler(train_matrix)
+    user_t, item_t = torch.from_numpy(users.astype(np.int64)), torch.from_numpy(items.astype(np.int64))
+
+    best = {"ndcg@20": -1.0}
+    best_state, best_epoch, stale, history = None, 0, 0, []
+    bar = tqdm(range(1, config.max_epochs + 1), desc="lightgcn", disable=not progress, leave=False)
+    for epoch in bar:
+        model.train()
+        if config.edge_dropout > 0:
+            keep = rng.random(len(users)) >= config.edge_dropout
+            model.set_graph(
+                graph_adjacency(users[keep], items[keep], n_users, n_items, attributes, item_links)
+            )
+        if config.loss == "softmax":
+            epoch_loss = _softmax_epoch(model, optimizer, config, train_matrix, generator, device)
+        else:
+            epoch_loss = _bpr_epoch(model, optimizer, config, user_t, item_t, sampler, rng, generator, device)
+        record = {"epoch": epoch, "loss": epoch_loss}
+        if config.edge_dropout > 0:
+            model.set_graph(full_graph)
+        if valid is not None and (epoch % config.eval_every == 0 or epoch == config.max_epochs):
+            record.update(evaluate_model(model, valid, train_matrix, ks=(20,)))
+            if record["ndcg@20"] > best["ndcg@20"]:
+                best, best_epoch, stale = record, epoch, 0
+                best_state = copy.deepcopy(model.state_dict())
+            else:
+                stale += 1
+        history.append(record)
+        bar.set_postfix(loss=f"{record['loss']:.4f}", ndcg20=f"{record.get('ndcg@20', float('nan')):.4f}")
+        out_of_time = config.max_seconds is not None and time.perf_counter() - start > config.max_seconds
+        if stale >= config.patience or out_of_time:
+            break
+    bar.close()
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    else:
+        best_epoch = len(history)
+    seconds = time.perf_counter() - start
+    log.info("lightgcn: %d epochs, best %d, %.1fs, valid %s", len(history), best_epoch, seconds, best)
+    return TrainResult(
+        model.cpu(), best_epoch, best if valid is not None else {}, seconds, len(history), history
+    )
+
+
+@torch.no_grad()
+def evaluate_model(
+    model: LightGCN, target: sp.csr_matrix, exclude: sp.csr_matrix, ks: tuple[int, ...] = (10, 20)
+) -> dict[str, float]:
+    model.eval()
+    user_final, item_final = model()
+
+    def score(user_idx: np.ndarray) -> torch.Tensor:
+        return (user_final[torch.from_numpy(user_idx).to(user_final.device)] @ item_final.T).cpu()
+
+    return evaluate_ranking(score, target, exclude, ks)
+
+
+def train_recommender(
+    ratings: pd.DataFrame | tuple[np.ndarray, np.ndarray, np.ndarray],
+    config: TrainConfig | None = None,
+    valid: pd.DataFrame | None = None,
+    progress: bool = True,
+):
+    """Train the product's model on raw-id ratings and return a :class:`ml.recommender.Recommender`.
+
+    ``ratings``: a table with ``user_id``, ``item_id`` (or ``movie_id``), optional ``rating`` and
+    ``timestamp``; or a ``(users, items, ratings)`` tuple of arrays (a store export). The checkpoint's
+    fingerprint is ``interactions_fingerprint(users, items, ratings)`` of exactly these rows.
+    ``valid``: same shape as a table; enables early stopping on its NDCG@20 (else ``max_epochs`` run).
+    """
+    from ml.recommender import Recommender
+
+    if isinstance(ratings, tuple):
+        users, items, values = ratings
+        ratings = pd.DataFrame({"user_id": users, "item_id": items, "rating": values})
+    return Recommender.fit(ratings, config or TrainConfig(), valid=valid, progress=progress)

@@ -1,0 +1,142 @@
+"""`cinegraph split` and `cinegraph evaluate` through their real handlers, in a temp dir."""
+
+import argparse
+import json
+
+import pytest
+
+from ml.commands import main, register, register_bench_train
+from ml.interactions import write_interactions
+from tests.ml.synthetic import two_cluster_ratings
+
+FAST = '{"embedding_dim": 8, "max_epochs": 5, "item_neighbors": 3}'
+
+
+@pytest.fixture
+def ratings_file(tmp_path):
+    path = tmp_path / "ratings.csv"
+    two_cluster_ratings().to_csv(path, index=False)
+    return path
+
+
+def test_split_then_evaluate_round_trips(ratings_file, tmp_path, capsys):
+    assert (
+        main(
+            [
+                "split",
+                "--dataset",
+                str(ratings_file),
+                "--protocol",
+                "random",
+                "--seed",
+                "1",
+                "--out",
+                str(tmp_path / "split"),
+            ]
+        )
+        == 0
+    )
+    split_summary = json.loads(capsys.readouterr().out)
+    assert split_summary["train"] + split_summary["valid"] + split_summary["test"] == 320
+
+    recs = tmp_path / "recs.tsv"
+    files = [str(tmp_path / "split" / f"{name}.tsv") for name in ("train", "valid", "test")]
+    code = main(
+        [
+            "evaluate",
+            "--train",
+            files[0],
+            "--valid",
+            files[1],
+            "--test",
+            files[2],
+            "--config",
+            FAST,
+            "--recs-out",
+            str(recs),
+        ]
+    )
+    assert code == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    metrics = json.loads(lines[0])
+    assert metrics["model"] == "lightgcn"
+    assert {
+        "ndcg@20",
+        "recall@10",
+        "precision@20",
+        "hit@10",
+        "mrr@20",
+        "coverage@20",
+        "train_seconds",
+    } <= set(metrics)
+
+    rows = [line.split("\t") for line in recs.read_text().splitlines()]
+    assert len(rows) == 40
+    user, items = rows[0]
+    assert int(user) in range(1000, 2100)
+    assert len(items.split(",")) == 20
+
+
+@pytest.mark.parametrize("model", ["ease", "popularity"])
+def test_evaluate_runs_the_baselines(ratings_file, tmp_path, capsys, model):
+    main(["split", "--dataset", str(ratings_file), "--out", str(tmp_path)])
+    capsys.readouterr()
+    files = [str(tmp_path / f"{name}.tsv") for name in ("train", "valid", "test")]
+    assert (
+        main(["evaluate", "--train", files[0], "--valid", files[1], "--test", files[2], "--model", model])
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["model"] == model
+
+
+def test_evaluate_reads_recbole_inter_files(tmp_path, capsys):
+    frame = two_cluster_ratings()
+    frame.columns = ["user_id:token", "item_id:token", "rating:float", "timestamp:float"]
+    paths = []
+    for name, part in (("train", frame.iloc[::3]), ("valid", frame.iloc[1::3]), ("test", frame.iloc[2::3])):
+        path = tmp_path / f"{name}.inter"
+        part.to_csv(path, sep="\t", index=False)
+        paths.append(str(path))
+    assert (
+        main(
+            [
+                "evaluate",
+                "--train",
+                paths[0],
+                "--valid",
+                paths[1],
+                "--test",
+                paths[2],
+                "--model",
+                "popularity",
+            ]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["users"] == 40
+
+
+def test_wrong_header_is_a_clear_error_with_exit_code_2(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("customer,product\n1,2\n")
+    assert main(["evaluate", "--train", str(bad), "--valid", str(bad), "--test", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "user_id" in err and "Traceback" not in err
+
+
+def test_non_integer_ids_are_a_clear_error(tmp_path, capsys):
+    bad = tmp_path / "bad.tsv"
+    write_interactions(two_cluster_ratings().astype({"user_id": str}).assign(user_id="alice"), bad)
+    assert main(["split", "--dataset", str(bad), "--out", str(tmp_path / "o")]) == 2
+    assert "integer ids" in capsys.readouterr().err
+
+
+def test_register_adds_split_and_evaluate_and_bench_train_separately():
+    parser = argparse.ArgumentParser()
+    subparsers = parser.add_subparsers()
+    register(subparsers, lambda: None)
+    bench = subparsers.add_parser("bench").add_subparsers()
+    register_bench_train(bench, lambda: None)
+    assert parser.parse_args(["bench", "train", "--seeds", "0"]).seeds == "0"
+    assert parser.parse_args(["evaluate", "--train", "a", "--valid", "b", "--test", "c"]).model == "lightgcn"
