@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -195,6 +196,9 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     started_store = prepare_service(settings)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit lets the
+    # `finally` below stop the embedded store that this command started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(
         f"CineGraph: UI on http://{args.host}:{args.port}/  API docs on http://{args.host}:{args.port}/docs",
         flush=True,
