@@ -194,8 +194,10 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
         "--config", help='JSON object overriding TrainConfig fields, e.g. \'{"loss": "bpr"}\''
     )
     parser.add_argument(
-        "--progress", action="store_true", default=sys.stderr.isatty(),
-        help="show a progress bar (loss, validation NDCG@20) per training run; default when stderr is a terminal",
+        "--progress",
+        action="store_true",
+        default=sys.stderr.isatty(),
+        help="progress bar (loss, validation NDCG@20) per training run; default on a terminal",
     )
 
 

@@ -129,7 +129,15 @@ def evaluate_split(
     )
 
 
-__all__ = ["MODELS", "DEFAULT_MODEL", "IndexedSplit", "EvaluationResult", "evaluate_split", "evaluate_model"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "MODELS",
+    "EvaluationResult",
+    "IndexedSplit",
+    "evaluate_model",
+    "evaluate_split",
+    "fold_in_experiment",
+]
 
 
 def fold_in_experiment(

@@ -7,6 +7,11 @@ propagates without weights or non-linearity and the final embedding is a weighte
     E^(k+1) = Â E^(k)                 e_u^(k+1) = Σ_{i ∈ N(u)} e_i^(k) / sqrt(|N(u)| |N(i)|)
     E       = Σ_k α_k E^(k)           score(u, i) = e_u · e_i
 
+The graph may carry more than ratings (``graph_adjacency``): item–item edges (each item to its most
+co-rated items, the default in :class:`ml.train.TrainConfig`) and attribute nodes such as genres.
+Users still link only to items, so the user-side rule above holds with items' degrees counting
+every edge they have.
+
 Losses (both regularise the *layer-0* embeddings of the batch, ``λ/2 · ||E⁰_batch||² / B``):
 
 * ``bpr``: ``-mean log σ(s_ui - s_uj)`` over each positive ``(u, i)`` and ``n`` sampled negatives ``j``

@@ -43,5 +43,7 @@ def test_split_does_not_depend_on_row_order():
     ratings = _ratings()
     shuffled = ratings.sample(frac=1.0, random_state=0)
     for protocol in ("random", "temporal"):
-        for a, b in zip(split_interactions(ratings, protocol, 5), split_interactions(shuffled, protocol, 5), strict=True):
+        for a, b in zip(
+            split_interactions(ratings, protocol, 5), split_interactions(shuffled, protocol, 5), strict=True
+        ):
             pd.testing.assert_frame_equal(a, b)
