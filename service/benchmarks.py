@@ -98,6 +98,88 @@ async def _measure_import(settings: Settings, dataset) -> dict[str, object]:
     }
 
 
+def register_bench_recommend(bench: argparse._SubParsersAction) -> None:
+    parser = bench.add_parser("recommend", help="latency of the ranking path (scores, filters, reasons)")
+    parser.add_argument("--movies", type=int, default=60_000)
+    parser.add_argument("--users", type=int, default=20_000)
+    parser.add_argument("--ratings", type=int, default=2_000_000)
+    parser.add_argument("--requests", type=int, default=2_000)
+    parser.set_defaults(handler=lambda args: bench_recommend(args))
+
+
+def bench_recommend(args: argparse.Namespace) -> int:
+    """Time what GET /recommendations does after reading the history, on a catalogue of ``--movies``.
+
+    The model is trained for two epochs on synthetic data of that size: latency depends on the sizes of
+    the embedding tables, not on how well they are trained.
+    """
+    import numpy as np
+
+    from ml.data.synthetic import SyntheticSize, generate
+    from ml.recommender import Recommender
+    from ml.train import TrainConfig
+    from service.catalogue import Catalogue
+    from service.personalization import UserVectors
+    from service.reasons import ReasonBuilder
+    from service.recommending import recommend_movies
+    from service.serving_model import ServingModel
+    from service.store.graph_store import Interactions, MovieLinks
+
+    ratings, movies, _ = generate(SyntheticSize(args.users, args.movies, args.ratings), seed=0)
+    started = time.perf_counter()
+    recommender = Recommender.fit(ratings, TrainConfig(max_epochs=2), progress=False)
+    train_s = time.perf_counter() - started
+    interactions = Interactions(
+        ratings["user_id"].to_numpy(), ratings["movie_id"].to_numpy(),
+        ratings["rating"].to_numpy(np.float32), ratings["timestamp"].to_numpy(),
+    )  # fmt: skip
+    rows = [
+        {"id": m, "title": t, "year": int(y), "genres": g}
+        for m, t, y, g in zip(
+            movies["movie_id"], movies["title"], movies["year"], movies["genres"], strict=True
+        )
+    ]
+    catalogue = Catalogue.build(rows, interactions)
+    empty = np.array([], dtype=object)
+    links = MovieLinks(np.array([], dtype=np.int64), empty, np.array([], dtype=np.int64), empty, empty)
+    model = ServingModel(recommender, catalogue, ReasonBuilder(interactions, links, catalogue))
+    histories = {
+        user: [
+            {"movie_id": m, "rating": r, "ts": t}
+            for m, r, t in zip(*(group[c].tolist() for c in ("movie_id", "rating", "timestamp")), strict=True)
+        ]
+        for user, group in ratings.groupby("user_id")
+    }
+    rng = np.random.default_rng(0)
+    users = rng.choice(list(histories), args.requests)
+    genre_choices = [[], [], ["Action"], ["Comedy", "Romance"], ["Horror"]]
+    latencies = {"trained user": [], "folded-in user": []}
+    for i, user in enumerate(users):
+        vectors = UserVectors()
+        history = histories[int(user)]
+        kind = "folded-in user" if i % 2 else "trained user"
+        if kind == "folded-in user":
+            history = [{**history[0], "ts": 2**40}, *history[1:]]  # newer than the model: fold-in path
+        started = time.perf_counter()
+        vector = vectors.vector(model, int(user), history)
+        recommend_movies(model, vector, history, genre_choices[i % len(genre_choices)], 20)
+        latencies[kind].append(time.perf_counter() - started)
+    report = {
+        "movies": args.movies,
+        "users": args.users,
+        "ratings": args.ratings,
+        "train_2_epochs_s": round(train_s, 1),
+    }
+    for kind, values in latencies.items():
+        ms = np.array(values) * 1000
+        report[kind] = {
+            "p50_ms": round(float(np.percentile(ms, 50)), 2),
+            "p99_ms": round(float(np.percentile(ms, 99)), 2),
+        }
+    print(json.dumps(report))
+    return 0
+
+
 def bench_import(args: argparse.Namespace, settings: Settings) -> int:
     if settings.uses_neo4j:
         print("error: bench import runs against the embedded store (it creates and drops a scratch graph)")

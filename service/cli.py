@@ -297,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     benchmarks.register_bench_import(bench)
     benchmarks.register_bench_scale(bench)
+    benchmarks.register_bench_recommend(bench)
     ml_commands.register_bench_train(bench, data_dir)
     return parser
 

@@ -1,4 +1,8 @@
-"""Browser fixtures: the real service (or CINEGRAPH_E2E_URL) and headless Chromium via Playwright."""
+"""Browser fixtures: the real service (or CINEGRAPH_E2E_URL) and headless Chromium via Playwright.
+
+The fixtures are package-scoped, not session-scoped: Playwright's sync API keeps an event loop running
+while it is open, and the async tests of other packages need it closed.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ def require_chromium() -> None:
         pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium or set CINEGRAPH_CHROMIUM")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def base_url(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[str]:
     """The service serving API and UI: CINEGRAPH_E2E_URL if set, else a fresh one on a temporary data dir."""
     require_chromium()  # session fixtures start first: no browser, no reason to start a service
@@ -38,7 +42,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def static_ui_url() -> Iterator[str]:
     """The UI from a plain static file server, with no API of its own (as any static host would serve it)."""
     handler = functools.partial(QuietHandler, directory=str(FRONTEND_DIR))
@@ -57,7 +61,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[playwright_sync.Browser]:
     require_chromium()
     with playwright_sync.sync_playwright() as playwright:
