@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     falkordb_port: int = Field(default=6390, ge=1, le=65535)
     graph_name: str = "cinegraph"
 
-    import_batch_size: int = Field(default=5000, ge=1, le=100_000)
+    import_batch_size: int = Field(default=20_000, ge=1, le=200_000)
     dataset: str = "ml-100k"
 
     # Training: None keeps the model's own defaults (early stopping decides); tests set a few epochs.

@@ -91,42 +91,32 @@ class GraphStore:
         await self.backend.apply_schema()
         sequels = dataset.sequels.astype("int64").to_dict("records")
         size = self.batch_size
-        steps: list[tuple[str, str, str, int, Iterator[tuple[int, list[Any]]]]] = [
-            ("genres", "import_genres", "names", len(dataset.genres), _plain(dataset.genres, size)),
-            ("users", "import_users", "rows", len(dataset.users), _plain(_user_rows(dataset.users), size)),
+        steps: list[tuple[str, str, int, Iterator[tuple[int, dict[str, Any]]]]] = [
+            ("genres", "import_genres", len(dataset.genres), _plain(dataset.genres, "names", size)),
+            ("users", "import_users", len(dataset.users), _plain(_user_rows(dataset.users), "rows", size)),
             (
                 "movies",
                 "import_movies",
-                "rows",
                 len(dataset.movies),
-                _plain(_movie_rows(dataset.movies), size),
+                _plain(_movie_rows(dataset.movies), "rows", size),
             ),
-            (
-                "ratings",
-                "import_ratings",
-                "users",
-                len(dataset.ratings),
-                _rating_batches(dataset.ratings, size),
-            ),
-            (
-                "credits",
-                "import_credits",
-                "movies",
-                len(dataset.credits),
-                _credit_batches(dataset.credits, size),
-            ),
-            ("sequels", "import_sequels", "rows", len(sequels), _plain(sequels, size)),
+            ("ratings", "import_ratings", len(dataset.ratings), _rating_batches(dataset.ratings, size)),
+            ("credits", "import_credits", len(dataset.credits), _credit_batches(dataset.credits, size)),
+            ("sequels", "import_sequels", len(sequels), _plain(sequels, "rows", size)),
         ]
         timings: dict[str, float] = {}
-        total = sum(rows for _, _, _, rows, _ in steps)
+        total = sum(rows for _, _, rows, _ in steps)
         with tqdm(
             total=total, desc=f"import {dataset.name}", unit="row", unit_scale=True, disable=not progress
         ) as bar:
-            for step, statement_name, parameter, _rows, step_batches in steps:
+            for step, statement_name, _rows, step_batches in steps:
                 started = time.perf_counter()
-                for size, batch in step_batches:
-                    await self.backend.run(statement_name, {parameter: batch})
-                    bar.update(size)
+                for rows, params in step_batches:
+                    if statement_name == "import_ratings":
+                        await self._write_ratings(params, rows)
+                    else:
+                        await self.backend.run(statement_name, params)
+                    bar.update(rows)
                 timings[step] = time.perf_counter() - started
         return timings
 
@@ -166,8 +156,19 @@ class GraphStore:
     async def add_ratings(self, user_id: int, ratings: dict[int, float], ts: int | None = None) -> None:
         """Several ratings of one user in one statement (a new user's liked movies)."""
         ts = int(time.time()) if ts is None else ts
-        rows = [{"movie_id": m, "rating": float(r), "ts": ts} for m, r in ratings.items()]
-        await self.backend.run("import_ratings", {"users": [{"user_id": user_id, "ratings": rows}]})
+        frame = pd.DataFrame(
+            {"user_id": user_id, "movie_id": list(ratings), "rating": list(ratings.values()), "timestamp": ts}
+        )
+        for rows, params in _rating_batches(frame, len(frame)):
+            await self._write_ratings(params, rows)
+
+    async def _write_ratings(self, params: dict[str, Any], rows: int) -> None:
+        """``import_ratings`` looks each movie of a batch up once and finds it by position; should any
+        movie (or user) be missing, positions no longer line up and that statement skips rows, so the
+        batch is written again by id."""
+        written = (await self.backend.run("import_ratings", params))[0]["written"]
+        if written < rows:
+            await self.backend.run("import_ratings_by_id", params)
 
     async def users_rated_since(self, ts: int) -> list[int]:
         return [int(row["user_id"]) for row in await self.backend.run("ratings_since", {"since": ts})]
@@ -252,14 +253,14 @@ def _movie_rows(movies: pd.DataFrame) -> list[Row]:
     ]
 
 
-def _plain(rows: list[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
-    return ((len(batch), batch) for batch in batches(rows, size))
+def _plain(rows: list[Any], parameter: str, size: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    return ((len(batch), {parameter: batch}) for batch in batches(rows, size))
 
 
 def _grouped_batches(
     keys: np.ndarray, columns: dict[str, np.ndarray], key_name: str, items_name: str, size: int
-) -> Iterator[tuple[int, list[Row]]]:
-    """Lazily, batches of about ``size`` items as ``[{key_name: key, items_name: [item, ...]}, ...]``.
+) -> Iterator[tuple[np.ndarray, list[Row]]]:
+    """Lazily, (row numbers, ``[{key_name: key, items_name: [item, ...]}, ...]``) of about ``size`` items.
 
     Items are built from the columns one batch at a time, so that 25M ratings never exist as 25M dicts.
     """
@@ -272,29 +273,46 @@ def _grouped_batches(
         items = [dict(zip(values, item, strict=True)) for item in zip(*values.values(), strict=True)]
         batch_keys = sorted_keys[start:stop]
         bounds = [0, *(1 + np.flatnonzero(batch_keys[1:] != batch_keys[:-1])), stop - start]
-        yield (
-            stop - start,
-            [
-                {key_name: batch_keys[lo].item(), items_name: items[lo:hi]}
-                for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
-            ],
-        )
+        groups = [
+            {key_name: batch_keys[lo].item(), items_name: items[lo:hi]}
+            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
+        yield rows, groups
 
 
-def _rating_batches(ratings: pd.DataFrame, size: int) -> Iterator[tuple[int, list[Row]]]:
+def _rating_batches(ratings: pd.DataFrame, size: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Ratings grouped by user, plus the batch's distinct movie ids; each rating carries the position
+    of its movie in that list (``movie``) as well as the id."""
+    movie_ids = ratings["movie_id"].to_numpy(dtype=np.int64)
     columns = {
-        "movie_id": ratings["movie_id"].to_numpy(),
+        "movie_id": movie_ids,
         "rating": ratings["rating"].to_numpy(dtype=np.float64),
-        "ts": ratings["timestamp"].to_numpy(),
+        "ts": ratings["timestamp"].to_numpy(dtype=np.int64),
+        "movie": np.zeros(len(ratings), dtype=np.int64),
     }
-    return _grouped_batches(ratings["user_id"].to_numpy(), columns, "user_id", "ratings", size)
+    order = np.argsort(ratings["user_id"].to_numpy(), kind="stable")
+    for start in range(0, len(order), size):
+        rows = order[start : start + size]
+        distinct, positions = np.unique(movie_ids[rows], return_inverse=True)
+        columns["movie"][rows] = positions
+        # one batch of the user grouping over exactly these rows
+        ((_, groups),) = _grouped_batches(
+            ratings["user_id"].to_numpy()[rows],
+            {k: v[rows] for k, v in columns.items()},
+            "user_id",
+            "ratings",
+            len(rows),
+        )
+        yield len(rows), {"movie_ids": distinct.tolist(), "users": groups}
 
 
-def _credit_batches(credits: pd.DataFrame, size: int) -> Iterator[tuple[int, list[Row]]]:
+def _credit_batches(credits: pd.DataFrame, size: int) -> Iterator[tuple[int, dict[str, Any]]]:
     columns = {
         "person_id": credits["person_id"].to_numpy(dtype=object),
         "role": credits["role"].to_numpy(dtype=object),
     }
-    return _grouped_batches(
-        credits["movie_id"].to_numpy(dtype=np.int64), columns, "movie_id", "credits", size
+    keys = credits["movie_id"].to_numpy(dtype=np.int64)
+    return (
+        (len(rows), {"movies": groups})
+        for rows, groups in _grouped_batches(keys, columns, "movie_id", "credits", size)
     )

@@ -129,3 +129,11 @@ async def test_rating_an_unknown_user_or_movie_raises_not_found(empty_store: Gra
     with pytest.raises(NotFound, match="movie 77"):
         await empty_store.upsert_rating(1, 77, 3.0)
     assert (await empty_store.stats())["ratings"] == 3
+
+
+async def test_a_rating_batch_with_an_unknown_movie_still_writes_the_others(empty_store: GraphStore):
+    dataset = tiny_dataset()
+    await empty_store.import_dataset(dataset, progress=False)
+    await empty_store.add_ratings(2, {10: 4.0, 55: 3.0, 20: 2.5}, ts=700)  # movie 55 does not exist
+    history = {h["movie_id"]: h["rating"] for h in await empty_store.user_history(2)}
+    assert history == {10: 4.0, 20: 2.5, 30: 3.0}
