@@ -3,8 +3,8 @@
 Early stopping needs validation data, and the product model should learn from every rating. So
 ``train_for_serving`` first trains on a per-user random 90% with early stopping on the other 10% (its
 validation metrics are the ones the service reports), then trains again on 100% for the number of
-epochs that was best. ``data_as_of`` records the newest rating the model saw: ratings written later
-are folded in by the service.
+epochs that was best (with ``nproc`` > 1 both runs are data-parallel). ``data_as_of`` records the
+newest rating the model saw: ratings written later are folded in by the service.
 """
 
 from __future__ import annotations
@@ -25,9 +25,17 @@ VALIDATION_SHARE = 0.1
 
 
 def train_for_serving(
-    ratings: pd.DataFrame, config: TrainConfig | None = None, progress: bool = False
+    ratings: pd.DataFrame, config: TrainConfig | None = None, progress: bool = False, nproc: int = 1
 ) -> Recommender:
+    """Probe with early stopping on a held-out 10%, then refit on everything (module docstring).
+
+    ``nproc > 1`` runs both fits data-parallel on that many processes (:mod:`ml.distributed`).
+    """
     config = config or TrainConfig()
+    if nproc > 1:
+        from ml.distributed import run_data_parallel
+
+        return run_data_parallel(train_for_serving, (ratings, config, progress), nproc)
     table = validate_interactions(ratings, source="store ratings")
     train, valid, _ = split_interactions(
         table, "random", seed=config.seed, ratios=(1 - VALIDATION_SHARE, VALIDATION_SHARE, 0.0)

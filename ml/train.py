@@ -3,6 +3,9 @@
 ``train_lightgcn`` works on contiguous indices and returns the trained module;
 ``train_recommender`` is the entry point for the service and the CLI: raw ids in, a
 :class:`ml.recommender.Recommender` out.
+
+Every step can run data-parallel (:mod:`ml.distributed`): a :class:`Shard` says which slice of each
+batch this process takes and how processes agree. The default, one process, takes whole batches.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ import dataclasses
 import logging
 import random
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -124,48 +130,129 @@ class NegativeSampler:
         return r + below - self.indptr[users][:, None]
 
 
-def _step(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> float:
+@dataclass(frozen=True)
+class Shard:
+    """This process's part of data-parallel training; the base class is the single process.
+
+    Rank ``r`` of ``world_size`` takes slice ``r`` of every batch. Each process scales its loss by the
+    *global* batch's count (a local mean times ``local / global``), so summing the gradients over
+    processes gives exactly the gradient of one process on the whole batch.
+    :class:`ml.distributed.ProcessGroupShard` implements the collectives with ``torch.distributed``.
+    """
+
+    rank: int = 0
+    world_size: int = 1
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+    def part(self, n: int) -> slice:
+        """This rank's contiguous share of ``n`` batch positions (sizes differ by at most one)."""
+        return slice(n * self.rank // self.world_size, n * (self.rank + 1) // self.world_size)
+
+    def sum_gradients(self, model: torch.nn.Module) -> None:
+        """Replace each parameter's gradient by its sum over processes (a missing one counts as 0)."""
+
+    def sum(self, value: float) -> float:
+        return value
+
+    def broadcast(self, value):
+        """Rank 0's ``value`` on every rank (a picklable object)."""
+        return value
+
+    def broadcast_parameters(self, model: torch.nn.Module) -> None:
+        """Start every rank from rank 0's parameters."""
+
+
+SINGLE_PROCESS = Shard()
+_current_shard: ContextVar[Shard | None] = ContextVar("cinegraph_shard", default=None)
+
+
+def current_shard() -> Shard:
+    """The shard set by the innermost :func:`data_parallel`, else the single process."""
+    return _current_shard.get() or SINGLE_PROCESS
+
+
+@contextmanager
+def data_parallel(shard: Shard) -> Iterator[Shard]:
+    """Every ``train_lightgcn`` inside runs as ``shard`` (e.g. ``Recommender.fit`` in a worker process)."""
+    token = _current_shard.set(shard)
+    try:
+        yield shard
+    finally:
+        _current_shard.reset(token)
+
+
+def _step(optimizer: torch.optim.Optimizer, loss: torch.Tensor | None, shard: Shard, model) -> float:
+    """One update from this rank's ``loss`` (None: its slice is empty, it adds a zero gradient)."""
     optimizer.zero_grad(set_to_none=True)
-    loss.backward()
+    if loss is not None:
+        loss.backward()
+    shard.sum_gradients(model)
     optimizer.step()
-    return float(loss.detach())
+    return 0.0 if loss is None else float(loss.detach())
 
 
-def _bpr_epoch(model, optimizer, config, user_t, item_t, sampler, rng, generator, device) -> float:
+def _bpr_epoch(
+    model, optimizer, config, user_t, item_t, sampler, rng, generator, device, shard: Shard = SINGLE_PROCESS
+) -> float:
     """One pass over the positives in random batches, ``num_negatives`` sampled negatives each."""
     total = 0.0
     for batch in torch.randperm(len(user_t), generator=generator).split(config.batch_size):
-        users, items = user_t[batch], item_t[batch]
-        negatives = sampler.sample(users.numpy(), config.num_negatives, rng)
-        users, items, negatives = users.to(device), items.to(device), torch.from_numpy(negatives).to(device)
-        user_final, item_final = model()
-        loss = bpr_loss(user_final[users], item_final[items], item_final[negatives])
-        reg = model.l2(users, torch.cat([items, negatives.reshape(-1)])) / len(users)
-        total += _step(optimizer, loss + config.l2 * reg) * len(batch)
-    return total / len(user_t)
+        # Every rank draws the whole batch's negatives so that all ranks' ``rng`` stay in step.
+        negatives = sampler.sample(user_t[batch].numpy(), config.num_negatives, rng)
+        mine = shard.part(len(batch))
+        users, items = user_t[batch[mine]].to(device), item_t[batch[mine]].to(device)
+        negatives = torch.from_numpy(negatives[mine]).to(device)
+        loss = None
+        if len(users):
+            user_final, item_final = model()
+            loss = bpr_loss(user_final[users], item_final[items], item_final[negatives])
+            loss = loss * (len(users) / len(batch))
+            reg = model.l2(users, torch.cat([items, negatives.reshape(-1)])) / len(batch)
+            loss = loss + config.l2 * reg
+        total += _step(optimizer, loss, shard, model) * len(batch)
+    return shard.sum(total) / len(user_t)
 
 
-def _softmax_epoch(model, optimizer, config, train_matrix, generator, device) -> float:
+def _softmax_epoch(
+    model, optimizer, config, train_matrix, generator, device, shard: Shard = SINGLE_PROCESS
+) -> float:
     """One pass over the users in random batches; each step scores the batch against all items."""
     total, count = 0.0, 0
+    user_positives = np.diff(train_matrix.indptr)
     for batch in torch.randperm(model.n_users, generator=generator).split(config.user_batch_size):
+        # The global batch's positive count (weighted: the sum of weights) scales every rank's share.
+        counts = user_positives[batch.numpy()]
+        share = counts.astype(np.float64)
+        if config.user_weight_power:  # a user's positives weigh |R_u| * |R_u|^-p together
+            share = share * np.where(counts > 0, share, 1.0) ** -config.user_weight_power
+        n_items = int(counts.sum())
+        if n_items == 0:
+            continue
+        batch = batch[shard.part(len(batch))]
         rows = train_matrix[batch.numpy()]
         local = torch.from_numpy(np.repeat(np.arange(len(batch)), np.diff(rows.indptr))).to(device)
         items = torch.from_numpy(rows.indices.astype(np.int64)).to(device)
-        if len(items) == 0:
-            continue
-        batch = batch.to(device)
-        users = batch[local]
-        user_final, item_final = model()
-        weights = None
-        if config.user_weight_power:
-            weights = torch.from_numpy(np.diff(rows.indptr).astype(np.float32) ** -config.user_weight_power)
-            weights = weights.to(device)[local]
-        loss = softmax_loss(user_final[batch], item_final, local, items, config.temperature, weights)
-        reg = model.l2(users, items) / len(items)
-        total += _step(optimizer, loss + config.l2 * reg) * len(items)
-        count += len(items)
-    return total / max(count, 1)
+        loss = None
+        if len(items):
+            batch = batch.to(device)
+            users = batch[local]
+            user_final, item_final = model()
+            weights = None
+            if config.user_weight_power:
+                weights = torch.from_numpy(
+                    np.diff(rows.indptr).astype(np.float32) ** -config.user_weight_power
+                )
+                weights = weights.to(device)[local]
+            loss = softmax_loss(user_final[batch], item_final, local, items, config.temperature, weights)
+            loss = loss * float(share[shard.part(len(share))].sum() / share.sum())
+            reg = model.l2(users, items) / n_items
+            loss = loss + config.l2 * reg
+        total += _step(optimizer, loss, shard, model) * n_items
+        count += n_items
+    return shard.sum(total) / max(count, 1)
 
 
 def train_lightgcn(
@@ -178,11 +265,16 @@ def train_lightgcn(
     progress: bool = True,
     attributes: tuple[np.ndarray, np.ndarray, int] | None = None,
     item_links: sp.csr_matrix | None = None,
+    shard: Shard | None = None,
 ) -> TrainResult:
     """Train on index arrays (positives); early-stop on ``valid`` (users x items) NDCG@20.
 
     ``attributes = (item_idx, attribute_idx, n_attributes)`` adds attribute nodes (e.g. genres).
+    ``shard``: this process's part of data-parallel training (default: the one set by
+    :func:`data_parallel`, else the single process). Rank 0 evaluates and decides when to stop; every
+    rank ends with the same weights and history.
     """
+    shard = shard or current_shard()
     start = time.perf_counter()
     seed_everything(config.seed)
     rng = np.random.default_rng(config.seed)
@@ -202,13 +294,19 @@ def train_lightgcn(
         config.init_std,
         config.cosine,
     ).to(device)
+    shard.broadcast_parameters(model)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
     sampler = NegativeSampler(train_matrix)
     user_t, item_t = torch.from_numpy(users.astype(np.int64)), torch.from_numpy(items.astype(np.int64))
 
     best = {"ndcg@20": -1.0}
     best_state, best_epoch, stale, history = None, 0, 0, []
-    bar = tqdm(range(1, config.max_epochs + 1), desc="lightgcn", disable=not progress, leave=False)
+    bar = tqdm(
+        range(1, config.max_epochs + 1),
+        desc="lightgcn",
+        disable=not (progress and shard.is_main),
+        leave=False,
+    )
     for epoch in bar:
         model.train()
         if config.edge_dropout > 0:
@@ -217,14 +315,17 @@ def train_lightgcn(
                 graph_adjacency(users[keep], items[keep], n_users, n_items, attributes, item_links)
             )
         if config.loss == "softmax":
-            epoch_loss = _softmax_epoch(model, optimizer, config, train_matrix, generator, device)
+            epoch_loss = _softmax_epoch(model, optimizer, config, train_matrix, generator, device, shard)
         else:
-            epoch_loss = _bpr_epoch(model, optimizer, config, user_t, item_t, sampler, rng, generator, device)
+            epoch_loss = _bpr_epoch(
+                model, optimizer, config, user_t, item_t, sampler, rng, generator, device, shard
+            )
         record = {"epoch": epoch, "loss": epoch_loss}
         if config.edge_dropout > 0:
             model.set_graph(full_graph)
         if valid is not None and (epoch % config.eval_every == 0 or epoch == config.max_epochs):
-            record.update(evaluate_model(model, valid, train_matrix, ks=(20,)))
+            metrics = evaluate_model(model, valid, train_matrix, ks=(20,)) if shard.is_main else None
+            record.update(shard.broadcast(metrics))
             if record["ndcg@20"] > best["ndcg@20"]:
                 best, best_epoch, stale = record, epoch, 0
                 best_state = copy.deepcopy(model.state_dict())
@@ -233,7 +334,7 @@ def train_lightgcn(
         history.append(record)
         bar.set_postfix(loss=f"{record['loss']:.4f}", ndcg20=f"{record.get('ndcg@20', float('nan')):.4f}")
         out_of_time = config.max_seconds is not None and time.perf_counter() - start > config.max_seconds
-        if stale >= config.patience or out_of_time:
+        if shard.broadcast(stale >= config.patience or out_of_time):
             break
     bar.close()
     if best_state is not None:
