@@ -302,6 +302,23 @@ class Recommender:
         order = np.argsort(-terms, kind="stable")[: k or len(idx)]
         return list(zip(self.item_ids[idx[order]].tolist(), terms[order].astype(float).tolist(), strict=True))
 
+    def top_contributors(
+        self, user: int | np.ndarray | None, item_ids: np.ndarray, rated_items: np.ndarray
+    ) -> np.ndarray:
+        """For each of ``item_ids``, the rated item with the largest :meth:`explain` term (raw ids;
+        -1 when no rated item is known), for all items in one matrix product."""
+        item_ids = np.asarray(item_ids, np.int64)
+        idx = np.unique(self._known_items(rated_items))
+        if len(idx) == 0 or len(item_ids) == 0:
+            return np.full(len(item_ids), -1, dtype=np.int64)
+        targets = self.item_embeddings[self._items.index(item_ids, "item")]
+        trained = (
+            user is not None and not isinstance(user, np.ndarray) and self._users.lookup(int(user))[0] >= 0
+        )
+        directions = targets if trained else targets @ self.fold_in_map.T
+        terms = self.item_history_vectors[idx] @ directions.T  # (rated, items); the 1/sqrt(|R|) scale is moot
+        return self.item_ids[idx[np.argmax(terms, axis=0)]]
+
     # ---------------------------------------------------------------- persistence
 
     def _metadata(self) -> dict:

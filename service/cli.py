@@ -164,7 +164,7 @@ def train_command(args: argparse.Namespace, settings: Settings) -> int:
 
     async def run(store):
         await ensure_store_has_data(store, settings)
-        model = await build_serving_model(store, settings, force_retrain=True)
+        model = await build_serving_model(store, settings, force_retrain=True, nproc=args.nproc)
         recommender = model.recommender
         return {
             "checkpoint": str(settings.checkpoint_path),
@@ -279,6 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train the recommender on the graph store and save it")
     train.add_argument(
         "--epochs", type=int, help="at most this many epochs (default: early stopping decides)"
+    )
+    train.add_argument(
+        "--nproc", type=int, default=1, help="data-parallel training processes (torch.distributed: gloo/NCCL)"
     )
     train.set_defaults(handler=with_settings(train_command))
 

@@ -34,11 +34,9 @@ def recommend_movies(
     loved = loved_movies(history)
     loved_ids = np.array([a.movie_id for a in loved], dtype=np.int64)
     rating_of = {a.movie_id: a for a in loved}
-    anchors = []
-    for movie_id, _score in ranked:
-        contributions = model.recommender.explain(vector, movie_id, loved_ids) if len(loved_ids) else []
-        anchors.append(rating_of.get(int(contributions[0][0])) if contributions else None)
     movie_ids = [int(m) for m, _ in ranked]
+    contributors = model.recommender.top_contributors(vector, np.array(movie_ids, dtype=np.int64), loved_ids)
+    anchors = [rating_of.get(int(c)) for c in contributors]
     reasons = model.reasons.for_user(anchors, movie_ids, loved)
     return [
         ScoredMovie(movie=catalogue.movie(m), score=float(s), reason=reason)

@@ -57,7 +57,7 @@ async def ensure_store_has_data(store: GraphStore, settings: Settings) -> None:
 
 
 async def build_serving_model(
-    store: GraphStore, settings: Settings, *, force_retrain: bool = False
+    store: GraphStore, settings: Settings, *, force_retrain: bool = False, nproc: int = 1
 ) -> ServingModel:
     """Load the saved model, or train one from the store's current data (and save it)."""
     interactions = await store.export_interactions()
@@ -70,7 +70,7 @@ async def build_serving_model(
             TrainConfig() if settings.train_epochs is None else TrainConfig(max_epochs=settings.train_epochs)
         )
         started = time.perf_counter()
-        recommender = await asyncio.to_thread(train_for_serving, interactions.as_frame(), config)
+        recommender = await asyncio.to_thread(train_for_serving, interactions.as_frame(), config, nproc=nproc)
         log.info("trained model %s in %.1f s", recommender.version, time.perf_counter() - started)
         settings.models_dir.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(recommender.save, settings.checkpoint_path)

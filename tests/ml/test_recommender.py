@@ -121,3 +121,11 @@ def test_fingerprint_ignores_row_order_but_not_content():
     base = interactions_fingerprint(users, items, values)
     assert interactions_fingerprint(users[order], items[order], values[order]) == base
     assert interactions_fingerprint(users, items, values + 1) != base
+
+
+def test_top_contributors_agree_with_explain(recommender, ratings):
+    rated = ratings.loc[ratings["user_id"] == ratings["user_id"].iloc[0], "item_id"].to_numpy()
+    items = recommender.item_ids[:7]
+    for user in (recommender.fold_in(rated), int(ratings["user_id"].iloc[0])):
+        expected = [recommender.explain(user, int(item), rated, k=1)[0][0] for item in items]
+        assert recommender.top_contributors(user, items, rated).tolist() == expected
