@@ -69,12 +69,24 @@ class EmbeddedFalkorDB:
         )
 
     def _server_info(self) -> dict | None:
-        """INFO of whatever answers on the port, or None when nothing does."""
-        try:
-            with self._client() as client:
-                return client.info()
-        except redis.ConnectionError:
-            return None
+        """INFO of whatever answers on the port, or None when nothing does.
+
+        A server that is busy loading a large graph from disk can take longer than the socket timeout
+        to answer; that is waited for (up to the start timeout), not mistaken for "not running".
+        """
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                with self._client() as client:
+                    return client.info()
+            except redis.TimeoutError:
+                if time.monotonic() > deadline:
+                    raise EmbeddedStoreError(
+                        f"FalkorDB on port {self.port} did not answer within {START_TIMEOUT_S:.0f} s"
+                    ) from None
+                log.info("FalkorDB on port %s is busy (loading?); waiting", self.port)
+            except redis.ConnectionError:
+                return None
 
     def _check_is_falkordb(self) -> None:
         with self._client() as client:
