@@ -55,5 +55,4 @@ def train_for_serving(
         "train_seconds": round(probe.metrics["train_seconds"] + model.metrics["train_seconds"], 2),
         "interactions": model.metrics["interactions"],
     }
-    model.data_as_of = int(table["timestamp"].max())
     return model
