@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from contextlib import asynccontextmanager
 
@@ -37,6 +38,12 @@ async def lifespan(app: FastAPI):
     def install(model: ServingModel) -> None:
         app.state.model = model
         app.state.metrics.set_model(model.version, model.trained_at)
+        # The model, catalogue and reason index are millions of long-lived objects; a full garbage
+        # collection walking them stalled requests by tens of milliseconds. Freezing moves everything
+        # alive now out of the collector's sight (unfrozen first, so that a replaced model can be freed).
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     async def build_fresh_model() -> ServingModel:
         return await build_serving_model(store, settings, force_retrain=True)
