@@ -76,13 +76,16 @@ class Catalogue:
         self.check_genres(genres)
         return np.unique(np.concatenate([self.genre_members[g] for g in genres]))
 
+    def most_rated(self, candidates: np.ndarray, k: int, skip: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """(movie ids, rating counts) of the most-rated ``k`` candidates after ``skip``; ties by id."""
+        counts = self.rating_counts[np.searchsorted(self.ids, candidates)]
+        order = np.lexsort((candidates, -counts))[skip : skip + k]
+        return candidates[order], counts[order]
+
     def popular(self, k: int, genre: str | None = None, skip: int = 0) -> tuple[int, list[Movie]]:
         """(how many movies there are, the most-rated ``k`` after ``skip``), optionally of one genre."""
-        if genre is None:
-            candidates, counts = self.ids, self.rating_counts
-        else:
+        if genre is not None:
             self.check_genres([genre])
-            candidates = self.genre_members[genre]
-            counts = self.rating_counts[np.searchsorted(self.ids, candidates)]
-        order = np.lexsort((candidates, -counts))[skip : skip + k]
-        return len(candidates), [self.movies[int(i)] for i in candidates[order]]
+        candidates = self.ids if genre is None else self.genre_members[genre]
+        ids, _counts = self.most_rated(candidates, k, skip)
+        return len(candidates), [self.movies[int(i)] for i in ids]

@@ -47,14 +47,12 @@ def recommend_movies(
 def _popular(model: ServingModel, allowed, rated: np.ndarray, genres: list[str], k: int) -> list[ScoredMovie]:
     catalogue = model.catalogue
     candidates = catalogue.ids if allowed is None else allowed
-    candidates = candidates[~np.isin(candidates, rated)]
-    counts = catalogue.rating_counts[np.searchsorted(catalogue.ids, candidates)]
-    order = np.lexsort((candidates, -counts))[:k]
-    top = max(int(counts[order[0]]), 1) if len(order) else 1
+    ids, counts = catalogue.most_rated(candidates[~np.isin(candidates, rated)], k)
+    top = max(int(counts[0]), 1) if len(counts) else 1
     reason = model.reasons.for_genres(genres)
     return [
-        ScoredMovie(movie=catalogue.movie(int(candidates[i])), score=float(counts[i]) / top, reason=reason)
-        for i in order
+        ScoredMovie(movie=catalogue.movie(int(m)), score=float(c) / top, reason=reason)
+        for m, c in zip(ids, counts, strict=True)
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,10 @@ from ml.data import Dataset
 from service.store.backends import Conflict, GraphBackend, Row
 
 log = logging.getLogger(__name__)
+
+
+BatchWriter = Callable[[int, dict[str, Any]], Awaitable[None]]
+"""Writes one import batch: (number of rows, statement parameters)."""
 
 
 class NotFound(LookupError):
@@ -91,31 +95,25 @@ class GraphStore:
         await self.backend.apply_schema()
         sequels = dataset.sequels.astype("int64").to_dict("records")
         size = self.batch_size
-        steps: list[tuple[str, str, int, Iterator[tuple[int, dict[str, Any]]]]] = [
-            ("genres", "import_genres", len(dataset.genres), _plain(dataset.genres, "names", size)),
-            ("users", "import_users", len(dataset.users), _plain(_user_rows(dataset.users), "rows", size)),
-            (
-                "movies",
-                "import_movies",
-                len(dataset.movies),
-                _plain(_movie_rows(dataset.movies), "rows", size),
-            ),
-            ("ratings", "import_ratings", len(dataset.ratings), _rating_batches(dataset.ratings, size)),
-            ("credits", "import_credits", len(dataset.credits), _credit_batches(dataset.credits, size)),
-            ("sequels", "import_sequels", len(sequels), _plain(sequels, "rows", size)),
-        ]
+        run = self._statement_writer
+        users, movies = _user_rows(dataset.users), _movie_rows(dataset.movies)
+        steps: list[tuple[str, BatchWriter, int, Iterator[tuple[int, dict[str, Any]]]]] = [
+            ("genres", run("import_genres"), len(dataset.genres), _plain(dataset.genres, "names", size)),
+            ("users", run("import_users"), len(users), _plain(users, "rows", size)),
+            ("movies", run("import_movies"), len(movies), _plain(movies, "rows", size)),
+            ("ratings", self._write_ratings, len(dataset.ratings), _rating_batches(dataset.ratings, size)),
+            ("credits", run("import_credits"), len(dataset.credits), _credit_batches(dataset.credits, size)),
+            ("sequels", run("import_sequels"), len(sequels), _plain(sequels, "rows", size)),
+        ]  # fmt: skip
         timings: dict[str, float] = {}
         total = sum(rows for _, _, rows, _ in steps)
         with tqdm(
             total=total, desc=f"import {dataset.name}", unit="row", unit_scale=True, disable=not progress
         ) as bar:
-            for step, statement_name, _rows, step_batches in steps:
+            for step, write, _rows, step_batches in steps:
                 started = time.perf_counter()
                 for rows, params in step_batches:
-                    if statement_name == "import_ratings":
-                        await self._write_ratings(params, rows)
-                    else:
-                        await self.backend.run(statement_name, params)
+                    await write(rows, params)
                     bar.update(rows)
                 timings[step] = time.perf_counter() - started
         return timings
@@ -160,9 +158,15 @@ class GraphStore:
             {"user_id": user_id, "movie_id": list(ratings), "rating": list(ratings.values()), "timestamp": ts}
         )
         for rows, params in _rating_batches(frame, len(frame)):
-            await self._write_ratings(params, rows)
+            await self._write_ratings(rows, params)
 
-    async def _write_ratings(self, params: dict[str, Any], rows: int) -> None:
+    def _statement_writer(self, statement_name: str) -> BatchWriter:
+        async def write(_rows: int, params: dict[str, Any]) -> None:
+            await self.backend.run(statement_name, params)
+
+        return write
+
+    async def _write_ratings(self, rows: int, params: dict[str, Any]) -> None:
         """``import_ratings`` looks each movie of a batch up once and finds it by position; should any
         movie (or user) be missing, positions no longer line up and that statement skips rows, so the
         batch is written again by id."""
@@ -283,26 +287,18 @@ def _grouped_batches(
 def _rating_batches(ratings: pd.DataFrame, size: int) -> Iterator[tuple[int, dict[str, Any]]]:
     """Ratings grouped by user, plus the batch's distinct movie ids; each rating carries the position
     of its movie in that list (``movie``) as well as the id."""
-    movie_ids = ratings["movie_id"].to_numpy(dtype=np.int64)
+    user_ids = ratings["user_id"].to_numpy()
     columns = {
-        "movie_id": movie_ids,
+        "movie_id": ratings["movie_id"].to_numpy(dtype=np.int64),
         "rating": ratings["rating"].to_numpy(dtype=np.float64),
         "ts": ratings["timestamp"].to_numpy(dtype=np.int64),
-        "movie": np.zeros(len(ratings), dtype=np.int64),
     }
-    order = np.argsort(ratings["user_id"].to_numpy(), kind="stable")
+    order = np.argsort(user_ids, kind="stable")
     for start in range(0, len(order), size):
         rows = order[start : start + size]
-        distinct, positions = np.unique(movie_ids[rows], return_inverse=True)
-        columns["movie"][rows] = positions
-        # one batch of the user grouping over exactly these rows
-        ((_, groups),) = _grouped_batches(
-            ratings["user_id"].to_numpy()[rows],
-            {k: v[rows] for k, v in columns.items()},
-            "user_id",
-            "ratings",
-            len(rows),
-        )
+        batch = {name: column[rows] for name, column in columns.items()}
+        distinct, batch["movie"] = np.unique(batch["movie_id"], return_inverse=True)
+        [(_, groups)] = _grouped_batches(user_ids[rows], batch, "user_id", "ratings", len(rows))
         yield len(rows), {"movie_ids": distinct.tolist(), "users": groups}
 
 

@@ -35,7 +35,6 @@ async def running_app(settings: Settings):
     async with LifespanManager(app, startup_timeout=600, shutdown_timeout=60) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://cinegraph.test") as client:
-            client.app = app
             yield client
 
 
