@@ -100,7 +100,8 @@ def numeric_column(
 def ratings_frame(
     frame: pd.DataFrame, path: Path, *, header_lines: int, columns: dict[str, str]
 ) -> pd.DataFrame:
-    """Typed ratings from a raw table; ``columns`` maps our names to the file's column names."""
+    """Typed ratings from a raw table; ``columns`` maps our names to the file's column names. A user who
+    rated a movie twice keeps the later line, as the graph would after writing both."""
     out = pd.DataFrame(
         {
             "user_id": numeric_column(frame, columns["user_id"], path, header_lines=header_lines),
@@ -119,4 +120,5 @@ def ratings_frame(
         ).astype("int64")
     else:
         out["timestamp"] = 0
+    out = out[~out.duplicated(["user_id", "movie_id"], keep="last")]
     return out.reset_index(drop=True)

@@ -8,8 +8,10 @@ from __future__ import annotations
 import logging
 from typing import Any, Protocol
 
+import numpy as np
 import redis.exceptions
 from falkordb.asyncio import FalkorDB
+from falkordb.helpers import stringify_param_value
 from neo4j import AsyncGraphDatabase, RoutingControl
 from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired
 
@@ -36,6 +38,11 @@ class GraphBackend(Protocol):
 
     async def run(self, statement_name: str, params: dict[str, Any] | None = None) -> list[Row]: ...
 
+    async def run_numeric(self, statement_name: str, params: dict[str, Any] | None = None) -> list[Row]:
+        """Run a read statement whose values are all numbers or lists of numbers (the bulk exports);
+        each list comes back as a numpy array."""
+        ...
+
     async def apply_schema(self) -> None: ...
 
     async def close(self) -> None: ...
@@ -59,6 +66,25 @@ class FalkorDBBackend:
             raise
         columns = [name for _type, name in result.header]
         return [dict(zip(columns, row, strict=True)) for row in result.result_set]
+
+    async def run_numeric(self, statement_name: str, params: dict[str, Any] | None = None) -> list[Row]:
+        """Asks for FalkorDB's verbose reply format rather than the typed compact one the client library
+        decodes value by value in Python: there a list of numbers is one string, ``[1, 2, 3]``, that numpy
+        parses at C speed. Exporting 1M ratings takes ~1.5 s this way against ~9 s through the client."""
+        header = "".join(f"{key}={stringify_param_value(value)} " for key, value in (params or {}).items())
+        query = f"CYPHER {header}{statement(statement_name)}" if header else statement(statement_name)
+        try:
+            reply = await self._db.connection.execute_command("GRAPH.RO_QUERY", self._graph.name, query)
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as error:
+            raise StoreUnavailable(f"FalkorDB is not reachable: {error}") from error
+        except redis.exceptions.ResponseError as error:
+            if "empty key" in str(error):  # a read-only query does not create the graph: nothing yet
+                return []
+            raise
+        if len(reply) < 3:  # a statement without RETURN answers with statistics only
+            return []
+        columns = reply[0]
+        return [dict(zip(columns, map(_verbose_number, row), strict=True)) for row in reply[1]]
 
     async def apply_schema(self) -> None:
         for text in schema_statements(self.name):
@@ -84,6 +110,17 @@ class FalkorDBBackend:
         await self._db.connection.aclose()
 
 
+def _verbose_number(value: int | str | None) -> Any:
+    """A value of FalkorDB's verbose reply: integers arrive as integers, floats as text, lists as text
+    (``[1, 2]``; floats in lists printed with six decimals, never in exponent form)."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith("["):
+        items = value[1:-1]
+        return np.fromstring(items, dtype=np.float64 if "." in items else np.int64, sep=",")
+    return float(value)
+
+
 class Neo4jBackend:
     name = "neo4j"
 
@@ -102,6 +139,12 @@ class Neo4jBackend:
         except ConstraintError as error:
             raise Conflict(str(error)) from error
         return [record.data() for record in records]
+
+    async def run_numeric(self, statement_name: str, params: dict[str, Any] | None = None) -> list[Row]:
+        return [
+            {key: np.asarray(value) if isinstance(value, list) else value for key, value in row.items()}
+            for row in await self.run(statement_name, params)
+        ]
 
     async def apply_schema(self) -> None:
         for text in schema_statements(self.name):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -17,6 +18,12 @@ from service.store.backends import Conflict, GraphBackend, Row
 
 log = logging.getLogger(__name__)
 
+
+EXPORT_PAGE_USERS = 2000
+"""Users per page of the ratings export: ~300k ratings at MovieLens densities, one reply each. A single
+reply of every rating outgrew the client's 60 s socket timeout at 10M ratings."""
+EXPORT_PAGES_IN_FLIGHT = 2
+IMPORT_BATCHES_IN_FLIGHT = 2
 
 BatchWriter = Callable[[int, dict[str, Any]], Awaitable[None]]
 """Writes one import batch: (number of rows, statement parameters)."""
@@ -96,12 +103,13 @@ class GraphStore:
         sequels = dataset.sequels.astype("int64").to_dict("records")
         size = self.batch_size
         run = self._statement_writer
+        write_ratings = self._write_ratings if await self.backend.run("any_rating") else self._create_ratings
         users, movies = _user_rows(dataset.users), _movie_rows(dataset.movies)
         steps: list[tuple[str, BatchWriter, int, Iterator[tuple[int, dict[str, Any]]]]] = [
             ("genres", run("import_genres"), len(dataset.genres), _plain(dataset.genres, "names", size)),
             ("users", run("import_users"), len(users), _plain(users, "rows", size)),
             ("movies", run("import_movies"), len(movies), _plain(movies, "rows", size)),
-            ("ratings", self._write_ratings, len(dataset.ratings), _rating_batches(dataset.ratings, size)),
+            ("ratings", write_ratings, len(dataset.ratings), _rating_batches(dataset.ratings, size)),
             ("credits", run("import_credits"), len(dataset.credits), _credit_batches(dataset.credits, size)),
             ("sequels", run("import_sequels"), len(sequels), _plain(sequels, "rows", size)),
         ]  # fmt: skip
@@ -112,9 +120,7 @@ class GraphStore:
         ) as bar:
             for step, write, _rows, step_batches in steps:
                 started = time.perf_counter()
-                for rows, params in step_batches:
-                    await write(rows, params)
-                    bar.update(rows)
+                await _write_overlapped(write, step_batches, bar.update)
                 timings[step] = time.perf_counter() - started
         return timings
 
@@ -174,6 +180,13 @@ class GraphStore:
         if written < rows:
             await self.backend.run("import_ratings_by_id", params)
 
+    async def _create_ratings(self, rows: int, params: dict[str, Any]) -> None:
+        """``_write_ratings`` for a graph that held no ratings when the import began. The by-id retry
+        MERGEs, so it does not duplicate the ratings the first statement did create."""
+        written = (await self.backend.run("create_ratings", params))[0]["written"]
+        if written < rows:
+            await self.backend.run("import_ratings_by_id", params)
+
     async def users_rated_since(self, ts: int) -> list[int]:
         return [int(row["user_id"]) for row in await self.backend.run("ratings_since", {"since": ts})]
 
@@ -209,12 +222,33 @@ class GraphStore:
     # --- export for training ----------------------------------------------------------------------
 
     async def export_interactions(self) -> Interactions:
-        rows = await self.backend.run("export_interactions")
+        """Every rating, read in pages of ``EXPORT_PAGE_USERS`` users with two pages in flight (the
+        database answers one while the client parses the other)."""
+        rows = await self.backend.run_numeric("export_user_ids")
+        user_ids = np.sort(np.fromiter((row["user_id"] for row in rows), dtype=np.int64, count=len(rows)))
+        in_flight = asyncio.Semaphore(EXPORT_PAGES_IN_FLIGHT)
+
+        async def page(first: int, last: int) -> list[Row]:
+            async with in_flight:
+                params = {"first_user_id": first, "last_user_id": last}
+                return await self.backend.run_numeric("export_interactions", params)
+
+        pages = [
+            page(int(ids[0]), int(ids[-1]))
+            for ids in np.split(user_ids, range(EXPORT_PAGE_USERS, len(user_ids), EXPORT_PAGE_USERS))
+            if len(ids)
+        ]
+        users = [row for rows in await asyncio.gather(*pages) for row in rows]
+        lengths = np.fromiter((len(row["movie_ids"]) for row in users), dtype=np.int64, count=len(users))
+
+        def joined(key: str, dtype: type) -> np.ndarray:
+            return np.concatenate([row[key] for row in users]).astype(dtype) if users else np.empty(0, dtype)
+
         return Interactions(
-            user_ids=np.fromiter((r["user_id"] for r in rows), dtype=np.int64, count=len(rows)),
-            movie_ids=np.fromiter((r["movie_id"] for r in rows), dtype=np.int64, count=len(rows)),
-            ratings=np.fromiter((r["rating"] for r in rows), dtype=np.float32, count=len(rows)),
-            timestamps=np.fromiter((r["ts"] for r in rows), dtype=np.int64, count=len(rows)),
+            user_ids=np.repeat(np.array([row["user_id"] for row in users], dtype=np.int64), lengths),
+            movie_ids=joined("movie_ids", np.int64),
+            ratings=joined("ratings", np.float32),
+            timestamps=joined("timestamps", np.int64),
         )
 
     async def export_movie_links(self) -> MovieLinks:
@@ -255,6 +289,27 @@ def _movie_rows(movies: pd.DataFrame) -> list[Row]:
         }
         for row in movies.itertuples(index=False)
     ]
+
+
+async def _write_overlapped(
+    write: BatchWriter, batches: Iterator[tuple[int, dict[str, Any]]], written: Callable[[int], Any]
+) -> None:
+    """Keeps ``IMPORT_BATCHES_IN_FLIGHT`` batches in flight, so that the client builds and encodes the
+    next batch (Python work, a quarter of an import's time) while the database writes the current one.
+    Batches of one step never depend on each other; a failed batch cancels the others."""
+    slots = asyncio.Semaphore(IMPORT_BATCHES_IN_FLIGHT)
+
+    async def write_one(rows: int, params: dict[str, Any]) -> None:
+        try:
+            await write(rows, params)
+            written(rows)
+        finally:
+            slots.release()
+
+    async with asyncio.TaskGroup() as group:
+        for rows, params in batches:
+            await slots.acquire()
+            group.create_task(write_one(rows, params))
 
 
 def _plain(rows: list[Any], parameter: str, size: int) -> Iterator[tuple[int, dict[str, Any]]]:

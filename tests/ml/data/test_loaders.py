@@ -74,6 +74,20 @@ def test_ml_latest_csv_layout(tmp_path):
     assert dataset.ratings["rating"].tolist() == [4.0, 4.5, 0.5]
 
 
+def test_a_movie_rated_twice_by_one_user_keeps_the_later_line(tmp_path):
+    directory = tmp_path / "ml-latest-small"
+    write(
+        directory / "ratings.csv",
+        "userId,movieId,rating,timestamp\n1,1,2.0,100\n2,1,3.0,150\n1,1,4.5,50\n",
+    )
+    write(directory / "movies.csv", "movieId,title,genres\n1,Toy Story (1995),Animation\n")
+    ratings = load_dataset(directory).ratings
+    assert ratings[["user_id", "movie_id", "rating", "timestamp"]].values.tolist() == [
+        [2, 1, 3.0, 150],
+        [1, 1, 4.5, 50],
+    ]
+
+
 def test_recbole_atomic_files_with_knowledge_graph(tmp_path):
     write(
         tmp_path / "tiny.inter",

@@ -9,6 +9,7 @@ import pytest
 from ml.data import Dataset
 from ml.data.dataset import typed_users
 from ml.data.movielens import movies_frame
+from service.store import graph_store
 from service.store.graph_store import GraphStore, NotFound
 
 
@@ -65,6 +66,41 @@ async def test_export_round_trips_the_imported_ratings(ml100k_store: GraphStore,
     np.testing.assert_array_equal(actual["movie_id"], expected["movie_id"])
     np.testing.assert_allclose(actual["rating"], expected["rating"])
     np.testing.assert_array_equal(actual["timestamp"], expected["timestamp"])
+
+
+async def test_export_in_pages_of_users_misses_and_repeats_nothing(
+    ml100k_store: GraphStore, monkeypatch: pytest.MonkeyPatch
+):
+    whole = sorted_ratings((await ml100k_store.export_interactions()).as_frame())
+    monkeypatch.setattr(graph_store, "EXPORT_PAGE_USERS", 100)  # 943 users: ten pages, the last short
+    paged = sorted_ratings((await ml100k_store.export_interactions()).as_frame())
+    pd.testing.assert_frame_equal(paged, whole)
+
+
+async def test_export_pages_over_sparse_user_ids_and_skips_users_without_ratings(
+    empty_store: GraphStore, monkeypatch: pytest.MonkeyPatch
+):
+    dataset = tiny_dataset()
+    users = typed_users(pd.DataFrame({"user_id": [1, 2, 7, 1000], "age": [30, 40, None, None]}))
+    ratings = pd.DataFrame(
+        {
+            "user_id": [1, 1, 2, 1000],
+            "movie_id": [10, 20, 30, 10],
+            "rating": [5.0, 4.5, 3.0, 0.5],
+            "timestamp": [100, 200, 300, 1_700_000_000],
+        }
+    )
+    await empty_store.import_dataset(
+        Dataset("sparse", users, dataset.movies, ratings, dataset.credits, dataset.sequels), progress=False
+    )
+    monkeypatch.setattr(graph_store, "EXPORT_PAGE_USERS", 3)  # pages {1, 2, 7} and {1000}
+    exported = await empty_store.export_interactions()
+    assert exported.user_ids.dtype == np.int64 and exported.ratings.dtype == np.float32
+    pd.testing.assert_frame_equal(sorted_ratings(exported.as_frame()), ratings.astype({"rating": "float32"}))
+
+
+async def test_export_of_an_empty_graph_is_empty(empty_store: GraphStore):
+    assert len(await empty_store.export_interactions()) == 0
 
 
 async def test_export_of_movie_links_holds_every_genre_and_credit(ml100k_store: GraphStore, ml100k: Dataset):
@@ -137,3 +173,17 @@ async def test_a_rating_batch_with_an_unknown_movie_still_writes_the_others(empt
     await empty_store.add_ratings(2, {10: 4.0, 55: 3.0, 20: 2.5}, ts=700)  # movie 55 does not exist
     history = {h["movie_id"]: h["rating"] for h in await empty_store.user_history(2)}
     assert history == {10: 4.0, 20: 2.5, 30: 3.0}
+
+
+@pytest.mark.parametrize("unknown_movie_id", [5, 99])  # sorts first (shifts every position) or last
+async def test_a_first_import_naming_an_unknown_movie_writes_every_other_rating_once(
+    empty_store: GraphStore, unknown_movie_id: int
+):
+    dataset = tiny_dataset()
+    unknown = pd.DataFrame({"user_id": [1], "movie_id": [unknown_movie_id], "rating": [1.0], "timestamp": [50]})
+    ratings = pd.concat([dataset.ratings, unknown], ignore_index=True)
+    with_unknown = Dataset("tiny", dataset.users, dataset.movies, ratings, dataset.credits, dataset.sequels)
+    await empty_store.import_dataset(with_unknown, progress=False)
+    await empty_store.import_dataset(with_unknown, progress=False)
+    exported = sorted_ratings((await empty_store.export_interactions()).as_frame())
+    assert exported[["user_id", "movie_id"]].values.tolist() == [[1, 10], [1, 20], [2, 30]]
