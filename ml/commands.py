@@ -12,6 +12,7 @@ import argparse
 import json
 import logging
 import os
+import resource
 import sys
 import time
 from collections.abc import Callable
@@ -19,11 +20,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
 
 from ml.evaluate import DEFAULT_MODEL, MODELS, evaluate_split, fold_in_experiment
 from ml.interactions import InteractionFileError, from_dataset_ratings, read_interactions, write_interactions
 from ml.split import split_interactions
-from ml.train import TrainConfig
+from ml.train import TrainConfig, resolve_device, train_lightgcn
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +187,37 @@ def cmd_bench_train(args: argparse.Namespace, data_dir_getter: DataDirGetter = _
     return 0
 
 
+def cmd_bench_epochs(args: argparse.Namespace, data_dir_getter: DataDirGetter = _default_data_dir) -> int:
+    """What LightGCN training costs at a dataset's size: setup (graph building), seconds per epoch and
+    peak memory, on all ratings with no validation, for a fixed number of epochs."""
+    try:
+        ratings = load_ratings(args.dataset, data_dir_getter())
+        config = TrainConfig.from_dict({**_config_from_args(args).to_dict(), "max_epochs": args.epochs})
+    except (InteractionFileError, ValueError, FileNotFoundError) as exc:
+        return _fail(str(exc))
+    user_ids, users = np.unique(ratings["user_id"].to_numpy(), return_inverse=True)
+    item_ids, items = np.unique(ratings["item_id"].to_numpy(), return_inverse=True)
+    device = resolve_device(config.device)
+    result = train_lightgcn(users, items, len(user_ids), len(item_ids), config, progress=args.progress)
+    epoch_seconds = [record["train_seconds"] for record in result.history]
+    report = {
+        "dataset": args.dataset,
+        "ratings": len(ratings),
+        "users": len(user_ids),
+        "movies": len(item_ids),
+        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+        "threads": torch.get_num_threads(),
+        "steps_per_epoch": -(-len(user_ids) // config.user_batch_size),
+        "setup_s": round(result.seconds - sum(epoch_seconds), 1),
+        "epoch_s": [round(seconds, 1) for seconds in epoch_seconds],
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+    if device.type == "cuda":
+        report["cuda_peak_mb"] = round(torch.cuda.max_memory_allocated(device) / 2**20)
+    print(json.dumps(report))
+    return 0
+
+
 # ---------------------------------------------------------------- registration
 
 
@@ -230,7 +263,7 @@ def register(
 def register_bench_train(
     bench_subparsers: argparse._SubParsersAction, data_dir_getter: DataDirGetter = _default_data_dir
 ) -> None:
-    """Add ``train`` to the CLI's ``bench`` sub-parsers."""
+    """Add ``train`` and ``epochs`` to the CLI's ``bench`` sub-parsers."""
     bench = bench_subparsers.add_parser("train", help="accuracy and training time, mean over split seeds")
     bench.add_argument("--dataset", default="ml-100k", help="interaction file, dataset folder, or 'ml-100k'")
     bench.add_argument("--protocols", default="random,temporal")
@@ -244,6 +277,14 @@ def register_bench_train(
     )
     _add_training_options(bench)
     bench.set_defaults(handler=lambda args: cmd_bench_train(args, data_dir_getter))
+
+    epochs = bench_subparsers.add_parser(
+        "epochs", help="LightGCN training cost at a dataset's size: seconds per epoch, peak memory"
+    )
+    epochs.add_argument("--dataset", default="ml-100k", help="interaction file, dataset folder, or 'ml-100k'")
+    epochs.add_argument("--epochs", type=int, default=3)
+    _add_training_options(epochs)
+    epochs.set_defaults(handler=lambda args: cmd_bench_epochs(args, data_dir_getter))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -308,6 +308,7 @@ def train_lightgcn(
         leave=False,
     )
     for epoch in bar:
+        epoch_start = time.perf_counter()
         model.train()
         if config.edge_dropout > 0:
             keep = rng.random(len(users)) >= config.edge_dropout
@@ -320,7 +321,7 @@ def train_lightgcn(
             epoch_loss = _bpr_epoch(
                 model, optimizer, config, user_t, item_t, sampler, rng, generator, device, shard
             )
-        record = {"epoch": epoch, "loss": epoch_loss}
+        record = {"epoch": epoch, "loss": epoch_loss, "train_seconds": time.perf_counter() - epoch_start}
         if config.edge_dropout > 0:
             model.set_graph(full_graph)
         if valid is not None and (epoch % config.eval_every == 0 or epoch == config.max_epochs):
@@ -342,7 +343,10 @@ def train_lightgcn(
     else:
         best_epoch = len(history)
     seconds = time.perf_counter() - start
-    log.info("lightgcn: %d epochs, best %d, %.1fs, valid %s", len(history), best_epoch, seconds, best)
+    log.info(
+        "lightgcn: %d epochs, best %d, %.1fs, valid %s",
+        *(len(history), best_epoch, seconds, best if valid is not None else "-"),
+    )
     return TrainResult(
         model.cpu(), best_epoch, best if valid is not None else {}, seconds, len(history), history
     )

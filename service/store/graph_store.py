@@ -296,7 +296,8 @@ async def _write_overlapped(
 ) -> None:
     """Keeps ``IMPORT_BATCHES_IN_FLIGHT`` batches in flight, so that the client builds and encodes the
     next batch (Python work, a quarter of an import's time) while the database writes the current one.
-    Batches of one step never depend on each other; a failed batch cancels the others."""
+    Batches of one step never depend on each other; a failed batch cancels the others and its error
+    is raised as is (``StoreUnavailable`` stays a ``StoreUnavailable``)."""
     slots = asyncio.Semaphore(IMPORT_BATCHES_IN_FLIGHT)
 
     async def write_one(rows: int, params: dict[str, Any]) -> None:
@@ -306,10 +307,13 @@ async def _write_overlapped(
         finally:
             slots.release()
 
-    async with asyncio.TaskGroup() as group:
-        for rows, params in batches:
-            await slots.acquire()
-            group.create_task(write_one(rows, params))
+    try:
+        async with asyncio.TaskGroup() as group:
+            for rows, params in batches:
+                await slots.acquire()
+                group.create_task(write_one(rows, params))
+    except ExceptionGroup as failed:
+        raise failed.exceptions[0] from None
 
 
 def _plain(rows: list[Any], parameter: str, size: int) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -140,3 +140,16 @@ def test_register_adds_split_and_evaluate_and_bench_train_separately():
     register_bench_train(bench, lambda: None)
     assert parser.parse_args(["bench", "train", "--seeds", "0"]).seeds == "0"
     assert parser.parse_args(["evaluate", "--train", "a", "--valid", "b", "--test", "c"]).model == "lightgcn"
+
+
+def test_bench_epochs_reports_seconds_per_epoch_and_peak_memory(ratings_file, capsys):
+    assert main(["bench", "epochs", "--dataset", str(ratings_file), "--epochs", "2", "--config", FAST]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ratings"] == 320 and report["users"] == 40 and report["device"] == "cpu"
+    assert len(report["epoch_s"]) == 2 and all(seconds >= 0 for seconds in report["epoch_s"])
+    assert report["steps_per_epoch"] >= 1 and report["peak_rss_mb"] > 0
+
+
+def test_bench_epochs_refuses_a_config_that_does_not_parse(ratings_file, capsys):
+    assert main(["bench", "epochs", "--dataset", str(ratings_file), "--config", "[1]"]) == 2
+    assert "JSON object" in capsys.readouterr().err

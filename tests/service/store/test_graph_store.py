@@ -10,6 +10,7 @@ from ml.data import Dataset
 from ml.data.dataset import typed_users
 from ml.data.movielens import movies_frame
 from service.store import graph_store
+from service.store.backends import StoreUnavailable
 from service.store.graph_store import GraphStore, NotFound
 
 
@@ -187,3 +188,26 @@ async def test_a_first_import_naming_an_unknown_movie_writes_every_other_rating_
     await empty_store.import_dataset(with_unknown, progress=False)
     exported = sorted_ratings((await empty_store.export_interactions()).as_frame())
     assert exported[["user_id", "movie_id"]].values.tolist() == [[1, 10], [1, 20], [2, 30]]
+
+
+class _FailingRatingWrites:
+    """The real backend, except that the second ratings batch finds the database gone."""
+
+    def __init__(self, backend) -> None:
+        self._backend, self.rating_batches = backend, 0
+
+    def __getattr__(self, name: str):
+        return getattr(self._backend, name)
+
+    async def run(self, statement_name: str, params=None):
+        if statement_name in {"create_ratings", "import_ratings"}:
+            self.rating_batches += 1
+            if self.rating_batches == 2:
+                raise StoreUnavailable("the database went away")
+        return await self._backend.run(statement_name, params)
+
+
+async def test_an_import_that_loses_the_store_raises_store_unavailable(empty_store: GraphStore):
+    store = GraphStore(_FailingRatingWrites(empty_store.backend), batch_size=1)  # one rating per batch
+    with pytest.raises(StoreUnavailable, match="went away"):
+        await store.import_dataset(tiny_dataset(), progress=False)
