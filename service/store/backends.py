@@ -35,6 +35,8 @@ class Conflict(RuntimeError):
 
 class GraphBackend(Protocol):
     name: str
+    import_batches_in_flight: int
+    """Import batches written at once: more than one only where concurrent writes cannot deadlock."""
 
     async def run(self, statement_name: str, params: dict[str, Any] | None = None) -> list[Row]: ...
 
@@ -50,6 +52,9 @@ class GraphBackend(Protocol):
 
 class FalkorDBBackend:
     name = "falkordb"
+    # FalkorDB runs one write at a time per graph: a second batch waits in the server's queue while the
+    # client encodes the next one, which is the overlap an import gains from it.
+    import_batches_in_flight = 2
 
     def __init__(self, host: str, port: int, graph: str) -> None:
         self._db = FalkorDB(host=host, port=port, socket_connect_timeout=2, socket_timeout=60)
@@ -123,6 +128,9 @@ def _verbose_number(value: int | str | None) -> Any:
 
 class Neo4jBackend:
     name = "neo4j"
+    # Concurrent transactions that create edges to the same popular movies lock them in different orders
+    # and deadlock; Neo4j import batches go one at a time.
+    import_batches_in_flight = 1
 
     def __init__(self, uri: str, user: str, password: str, database: str) -> None:
         self._driver = AsyncGraphDatabase.driver(uri, auth=(user, password))

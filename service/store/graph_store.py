@@ -23,7 +23,6 @@ EXPORT_PAGE_USERS = 2000
 """Users per page of the ratings export: ~300k ratings at MovieLens densities, one reply each. A single
 reply of every rating outgrew the client's 60 s socket timeout at 10M ratings."""
 EXPORT_PAGES_IN_FLIGHT = 2
-IMPORT_BATCHES_IN_FLIGHT = 2
 
 BatchWriter = Callable[[int, dict[str, Any]], Awaitable[None]]
 """Writes one import batch: (number of rows, statement parameters)."""
@@ -120,7 +119,9 @@ class GraphStore:
         ) as bar:
             for step, write, _rows, step_batches in steps:
                 started = time.perf_counter()
-                await _write_overlapped(write, step_batches, bar.update)
+                await _write_overlapped(
+                    write, step_batches, self.backend.import_batches_in_flight, bar.update
+                )
                 timings[step] = time.perf_counter() - started
         return timings
 
@@ -292,13 +293,16 @@ def _movie_rows(movies: pd.DataFrame) -> list[Row]:
 
 
 async def _write_overlapped(
-    write: BatchWriter, batches: Iterator[tuple[int, dict[str, Any]]], written: Callable[[int], Any]
+    write: BatchWriter,
+    batches: Iterator[tuple[int, dict[str, Any]]],
+    in_flight: int,
+    written: Callable[[int], Any],
 ) -> None:
-    """Keeps ``IMPORT_BATCHES_IN_FLIGHT`` batches in flight, so that the client builds and encodes the
-    next batch (Python work, a quarter of an import's time) while the database writes the current one.
+    """Keeps ``in_flight`` batches in flight, so that the client builds and encodes the next batch
+    (Python work, a quarter of an import's time) while the database writes the current one.
     Batches of one step never depend on each other; a failed batch cancels the others and its error
     is raised as is (``StoreUnavailable`` stays a ``StoreUnavailable``)."""
-    slots = asyncio.Semaphore(IMPORT_BATCHES_IN_FLIGHT)
+    slots = asyncio.Semaphore(in_flight)
 
     async def write_one(rows: int, params: dict[str, Any]) -> None:
         try:
