@@ -130,7 +130,7 @@ class Recommender:
         )
         model.data_as_of = int(table["timestamp"].max())
         model.metrics = {
-            **{f"valid_{k}": v for k, v in result.valid_metrics.items() if k not in ("epoch", "loss")},
+            **{f"valid_{k}": v for k, v in result.valid_metrics.items()},
             "epochs": result.epochs,
             "best_epoch": result.best_epoch,
             "train_seconds": round(result.seconds, 2),

@@ -81,6 +81,10 @@ class TrainConfig:
         return cls(**data)
 
 
+TRAINING_RECORD_KEYS = ("epoch", "loss", "train_seconds")
+"""The keys of a history record that are not validation metrics."""
+
+
 @dataclass
 class TrainResult:
     model: LightGCN
@@ -344,12 +348,11 @@ def train_lightgcn(
         best_epoch = len(history)
     seconds = time.perf_counter() - start
     log.info(
-        "lightgcn: %d epochs, best %d, %.1fs, valid %s",
-        *(len(history), best_epoch, seconds, best if valid is not None else "-"),
+        "lightgcn: %d epochs, best %d, %.1fs, valid ndcg@20 %s",
+        *(len(history), best_epoch, seconds, f"{best['ndcg@20']:.4f}" if valid is not None else "-"),
     )
-    return TrainResult(
-        model.cpu(), best_epoch, best if valid is not None else {}, seconds, len(history), history
-    )
+    metrics = {k: v for k, v in best.items() if k not in TRAINING_RECORD_KEYS} if valid is not None else {}
+    return TrainResult(model.cpu(), best_epoch, metrics, seconds, len(history), history)
 
 
 @torch.no_grad()

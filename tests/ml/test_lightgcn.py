@@ -29,6 +29,17 @@ def test_model_ranks_in_cluster_movies_first(loss):
     assert same_cluster.mean() > 0.95
 
 
+def test_training_reports_validation_metrics_apart_from_per_epoch_records():
+    split = IndexedSplit.build(*split_interactions(two_cluster_ratings(), "random", seed=0))
+    users, items = split.train_arrays()
+    config = dataclasses.replace(FAST_CONFIG, max_epochs=4, eval_every=2)
+    result = train_lightgcn(users, items, len(split.users), len(split.items), config, split.valid, False)
+    assert "ndcg@20" in result.valid_metrics
+    assert not {"epoch", "loss", "train_seconds"} & set(result.valid_metrics)
+    assert [record["epoch"] for record in result.history] == [1, 2, 3, 4]
+    assert all(record["train_seconds"] > 0 for record in result.history)
+
+
 def test_same_seed_gives_same_metrics_and_other_seed_differs():
     ratings = two_cluster_ratings()
     train, valid, test = split_interactions(ratings, "random", seed=0)
