@@ -102,7 +102,8 @@ class GraphStore:
         sequels = dataset.sequels.astype("int64").to_dict("records")
         size = self.batch_size
         run = self._statement_writer
-        write_ratings = self._write_ratings if await self.backend.run("any_rating") else self._create_ratings
+        has_ratings = bool(await self.backend.run("any_rating"))
+        write_ratings = self._rating_writer("import_ratings" if has_ratings else "create_ratings")
         users, movies = _user_rows(dataset.users), _movie_rows(dataset.movies)
         steps: list[tuple[str, BatchWriter, int, Iterator[tuple[int, dict[str, Any]]]]] = [
             ("genres", run("import_genres"), len(dataset.genres), _plain(dataset.genres, "names", size)),
@@ -165,7 +166,7 @@ class GraphStore:
             {"user_id": user_id, "movie_id": list(ratings), "rating": list(ratings.values()), "timestamp": ts}
         )
         for rows, params in _rating_batches(frame, len(frame)):
-            await self._write_ratings(rows, params)
+            await self._rating_writer("import_ratings")(rows, params)
 
     def _statement_writer(self, statement_name: str) -> BatchWriter:
         async def write(_rows: int, params: dict[str, Any]) -> None:
@@ -173,20 +174,18 @@ class GraphStore:
 
         return write
 
-    async def _write_ratings(self, rows: int, params: dict[str, Any]) -> None:
-        """``import_ratings`` looks each movie of a batch up once and finds it by position; should any
-        movie (or user) be missing, positions no longer line up and that statement skips rows, so the
-        batch is written again by id."""
-        written = (await self.backend.run("import_ratings", params))[0]["written"]
-        if written < rows:
-            await self.backend.run("import_ratings_by_id", params)
+    def _rating_writer(self, statement_name: str) -> BatchWriter:
+        """``import_ratings`` (MERGE) or, into a graph that held no ratings when the import began,
+        ``create_ratings`` (CREATE): both look each movie of a batch up once and find it by position.
+        Should any movie (or user) be missing, positions no longer line up and the statement skips rows,
+        so the batch is written again by id, which MERGEs and so never duplicates what was written."""
 
-    async def _create_ratings(self, rows: int, params: dict[str, Any]) -> None:
-        """``_write_ratings`` for a graph that held no ratings when the import began. The by-id retry
-        MERGEs, so it does not duplicate the ratings the first statement did create."""
-        written = (await self.backend.run("create_ratings", params))[0]["written"]
-        if written < rows:
-            await self.backend.run("import_ratings_by_id", params)
+        async def write(rows: int, params: dict[str, Any]) -> None:
+            written = (await self.backend.run(statement_name, params))[0]["written"]
+            if written < rows:
+                await self.backend.run("import_ratings_by_id", params)
+
+        return write
 
     async def users_rated_since(self, ts: int) -> list[int]:
         return [int(row["user_id"]) for row in await self.backend.run("ratings_since", {"since": ts})]
