@@ -9,6 +9,7 @@ message, never a traceback. ``python -m ml.commands ...`` runs them without the 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -192,7 +193,7 @@ def cmd_bench_epochs(args: argparse.Namespace, data_dir_getter: DataDirGetter = 
     peak memory, on all ratings with no validation, for a fixed number of epochs."""
     try:
         ratings = load_ratings(args.dataset, data_dir_getter())
-        config = TrainConfig.from_dict({**_config_from_args(args).to_dict(), "max_epochs": args.epochs})
+        config = dataclasses.replace(_config_from_args(args), max_epochs=args.epochs)
     except (InteractionFileError, ValueError, FileNotFoundError) as exc:
         return _fail(str(exc))
     user_ids, users = np.unique(ratings["user_id"].to_numpy(), return_inverse=True)

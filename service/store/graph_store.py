@@ -298,7 +298,7 @@ async def _write_overlapped(
     written: Callable[[int], Any],
 ) -> None:
     """Keeps ``in_flight`` batches in flight, so that the client builds and encodes the next batch
-    (Python work, a quarter of an import's time) while the database writes the current one.
+    (Python work) while the database writes the current one.
     Batches of one step never depend on each other; a failed batch cancels the others and its error
     is raised as is (``StoreUnavailable`` stays a ``StoreUnavailable``)."""
     slots = asyncio.Semaphore(in_flight)

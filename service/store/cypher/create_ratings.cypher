@@ -1,6 +1,6 @@
 // import_ratings for a graph that holds no ratings yet (the first import): CREATE skips MERGE's search
-// for an existing edge, which makes the first import ~1.5x faster. The loaders keep one rating per
-// (user, movie), so nothing is created twice; later imports MERGE.
+// for an existing edge. The loaders keep one rating per (user, movie), so nothing is created twice;
+// later imports MERGE.
 UNWIND $movie_ids AS movie_id
 MATCH (m:Movie {id: movie_id})
 WITH collect(m) AS movies
