@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian machine, then runs the whole suite.
-# System packages: Node.js/npm (Cypher linting with Neo4j's parser) and Chromium (browser tests).
+# System packages: Node.js/npm (Cypher linting with Neo4j's parser) and Chromium (browser tests);
+# Python packages go into the project virtualenv (scripts/venv.sh), pinned by requirements.lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/venv.sh
 
+started=$SECONDS
 need_apt=()
 command -v node >/dev/null || need_apt+=(nodejs npm)
 command -v chromium >/dev/null || need_apt+=(chromium chromium-driver)
@@ -13,9 +16,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
-
-python3 -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
-python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+ensure_venv test
 npm install --prefix tests/cypher_lint --no-audit --no-fund --silent
+setup_s=$((SECONDS - started))
 
-python3 -m pytest "$@"
+status=0
+"$VENV/bin/python" -m pytest "$@" || status=$?
+echo "setup: ${setup_s} s, tests: $((SECONDS - started - setup_s)) s ($VENV)"
+exit $status

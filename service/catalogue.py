@@ -17,7 +17,8 @@ from service.store.graph_store import GraphStore, Interactions
 class UnknownGenre(ValueError):
     def __init__(self, unknown: list[str], valid: list[str]) -> None:
         self.unknown, self.valid = unknown, valid
-        super().__init__(f"unknown genre(s) {', '.join(unknown)}; valid genres: {', '.join(valid)}")
+        shown = ", ".join(repr(genre[:40]) for genre in unknown[:5])
+        super().__init__(f"unknown genre(s) {shown}; valid genres: {', '.join(valid)}")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from ml import commands as ml_commands
 from ml.data import DatasetError, fetch_default_dataset, fetch_grouplens, resolve_dataset
 from ml.data.fetch import DEFAULT_DATASET, GROUPLENS_BASE_URL
-from service.config import Settings
+from service.config import Settings, UnsafeSettings
 from service.serving_model import build_serving_model, ensure_store_has_data
 from service.store.backends import StoreUnavailable
 from service.store.embedded import EmbeddedStoreError
@@ -313,7 +313,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except ValidationError as error:
-        print(f"error: invalid CINEGRAPH_* settings: {error}", file=sys.stderr)
+        # Field and message only: the input values may be secrets.
+        problems = "; ".join(
+            f"CINEGRAPH_{'_'.join(map(str, item['loc'])).upper()}: {item['msg']}"
+            for item in error.errors(include_input=False, include_url=False)
+        )
+        print(f"error: invalid settings: {problems}", file=sys.stderr)
+        return 2
+    except UnsafeSettings as error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
     except DatasetError as error:
         print(f"error: {error}", file=sys.stderr)

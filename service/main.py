@@ -1,67 +1,51 @@
-"""Builds the FastAPI app: routes, error handlers, metrics, and the static front end at /."""
+"""Builds the FastAPI app: routes, error handlers, middleware, and the static front end at /."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request, status
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from service.api.routes import admin, auth, genres, health, movies, ratings, recommendations, users
-from service.catalogue import UnknownGenre
+from service.api.routes import admin, auth, genres, health, metrics, movies, ratings, recommendations, users
 from service.config import Settings
+from service.errors import add_error_handlers, error_responses
 from service.lifespan import lifespan
+from service.middleware import BodySizeLimit, SecurityHeaders
 from service.observability import Metrics, MetricsMiddleware
-from service.store.backends import Conflict, StoreUnavailable
-from service.store.graph_store import NotFound
-
-
-def _error(status_code: int, detail: str, **extra) -> JSONResponse:
-    return JSONResponse({"detail": detail, **extra}, status_code=status_code)
-
-
-def add_error_handlers(app: FastAPI) -> None:
-    async def not_found(_: Request, error: NotFound) -> JSONResponse:
-        return _error(status.HTTP_404_NOT_FOUND, str(error))
-
-    async def unknown_genre(_: Request, error: UnknownGenre) -> JSONResponse:
-        return _error(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error), valid_genres=error.valid)
-
-    async def store_unavailable(_: Request, error: StoreUnavailable) -> JSONResponse:
-        return _error(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            f"the graph store is unavailable; try again shortly ({error})",
-        )
-
-    async def conflict(_: Request, error: Conflict) -> JSONResponse:
-        return _error(status.HTTP_409_CONFLICT, str(error))
-
-    app.add_exception_handler(NotFound, not_found)
-    app.add_exception_handler(UnknownGenre, unknown_genre)
-    app.add_exception_handler(StoreUnavailable, store_unavailable)
-    app.add_exception_handler(Conflict, conflict)
+from service.rate_limit import RateLimiter
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    docs = settings.docs_enabled
     app = FastAPI(
         title="CineGraph",
         summary="Graph-based movie recommendations: MovieLens in a graph database, LightGCN embeddings.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+        # Every operation can meet these; each route adds its own (401, 403, 404, 409, 429).
+        responses=error_responses(400, 413, 422, 503),
     )
-    app.state.settings = settings or Settings()
+    app.state.settings = settings
     app.state.metrics = Metrics()
-    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
-    if app.state.settings.cors_origins:
+    app.state.rate_limiter = RateLimiter()
+    # Added last runs first: metrics see every answer, the body limit acts before anything reads a body.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.allowed_origins:
         app.add_middleware(
-            CORSMiddleware,
-            allow_origins=app.state.settings.cors_origins,
-            allow_methods=["*"],
-            allow_headers=["*"],
+            CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["*"], allow_headers=["*"]
         )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     add_error_handlers(app)
-    for module in (recommendations, ratings, users, movies, genres, auth, admin, health):
+    routers = [recommendations, ratings, users, movies, genres, auth, admin, health]
+    if settings.metrics_enabled:
+        routers.append(metrics)
+    for module in routers:
         app.include_router(module.router)
-    if app.state.settings.frontend_dir.is_dir():
-        app.mount("/", StaticFiles(directory=app.state.settings.frontend_dir, html=True), name="frontend")
+    if settings.frontend_dir.is_dir():
+        app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
     return app

@@ -2,7 +2,32 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, field_validator
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
+
+# Ids in JSON bodies are strict: 1 is an id, true, 1.0 and "1" are not.
+Id = Annotated[int, Field(strict=True, ge=1, le=2**53)]
+Username = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z0-9_.-]{3,32}$"),
+    Field(description="3 to 32 letters, digits, '_', '.' or '-'; not case-sensitive", examples=["ann"]),
+]
+Password = Annotated[str, Field(min_length=8, max_length=128, description="8 to 128 characters")]
+
+
+class FieldError(BaseModel):
+    loc: list[str]
+    msg: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    """The one shape of every error answer."""
+
+    detail: str = Field(description="what went wrong, in words a person can act on")
+    errors: list[FieldError] | None = Field(default=None, description="per invalid field (422 only)")
+    valid_genres: list[str] | None = Field(default=None, description="with an unknown genre (422)")
 
 
 class Movie(BaseModel):
@@ -31,9 +56,11 @@ class SimilarMovies(BaseModel):
 
 
 class RatingIn(BaseModel):
-    user_id: int = Field(ge=1)
-    movie_id: int = Field(ge=1)
-    rating: float = Field(ge=0.5, le=5.0, description="0.5 to 5.0 in steps of 0.5")
+    user_id: Id
+    movie_id: Id
+    rating: float = Field(
+        strict=True, allow_inf_nan=False, ge=0.5, le=5.0, description="0.5 to 5.0 in steps of 0.5"
+    )
 
     @field_validator("rating")
     @classmethod
@@ -63,6 +90,8 @@ class UserRatings(BaseModel):
 
 class User(BaseModel):
     id: int
+    username: str | None = Field(default=None, description="set when the user has an account")
+    has_password: bool = Field(default=False, description="whether the user can sign in with a password")
     age: int | None = None
     gender: str | None = None
     occupation: str | None = None
@@ -70,7 +99,9 @@ class User(BaseModel):
 
 
 class NewUser(BaseModel):
-    liked_movie_ids: list[int] = Field(min_length=5, max_length=200, description="at least 5 distinct movies")
+    liked_movie_ids: list[Id] = Field(min_length=5, max_length=200, description="at least 5 distinct movies")
+    username: Username | None = Field(default=None, description="optional: sign in later with a password")
+    password: Password | None = None
 
     @field_validator("liked_movie_ids")
     @classmethod
@@ -80,6 +111,12 @@ class NewUser(BaseModel):
             raise ValueError("pick at least 5 different movies")
         return distinct
 
+    @model_validator(mode="after")
+    def _username_with_password(self) -> NewUser:
+        if (self.username is None) != (self.password is None):
+            raise ValueError("give both a username and a password, or neither")
+        return self
+
 
 class Token(BaseModel):
     access_token: str
@@ -88,7 +125,12 @@ class Token(BaseModel):
 
 
 class DemoLogin(BaseModel):
-    user_id: int = Field(ge=1)
+    user_id: Id
+
+
+class Credentials(BaseModel):
+    username: Username
+    password: Password
 
 
 class MoviePage(BaseModel):

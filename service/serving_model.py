@@ -49,11 +49,14 @@ class ServingModel:
 
 
 async def ensure_store_has_data(store: GraphStore, settings: Settings) -> None:
-    """An empty graph gets the default dataset, so that a first start has something to recommend."""
+    """An empty graph gets the default dataset, so that a first start has something to recommend; a graph
+    made by an earlier version gets the schema it lacks (constraints and indexes are idempotent)."""
     if (await store.stats())["ratings"] == 0:
         log.info("the graph is empty: importing %s", settings.dataset)
         dataset = await asyncio.to_thread(default_dataset, settings.data_dir)
         await store.import_dataset(dataset, progress=False)
+    else:
+        await store.backend.apply_schema()
 
 
 async def build_serving_model(

@@ -53,7 +53,9 @@ def store_settings(backend: str, data_dir: Path, server: EmbeddedFalkorDB | None
             neo4j_password=os.environ.get("NEO4J_PASSWORD", ""),
             neo4j_database=os.environ.get("NEO4J_DATABASE", "neo4j"),
         )
-    return Settings(data_dir=data_dir, falkordb_port=server.port, graph_name=graph)
+    return Settings(
+        data_dir=data_dir, falkordb_port=server.port, falkordb_password=server.password(), graph_name=graph
+    )
 
 
 BACKENDS = [

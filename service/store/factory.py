@@ -9,7 +9,8 @@ from service.store.graph_store import GraphStore
 
 
 def embedded_server(settings: Settings) -> EmbeddedFalkorDB:
-    return EmbeddedFalkorDB(settings.falkordb_dir, settings.falkordb_host, settings.falkordb_port)
+    password = settings.falkordb_password.get_secret_value() if settings.falkordb_password else None
+    return EmbeddedFalkorDB(settings.falkordb_dir, settings.falkordb_host, settings.falkordb_port, password)
 
 
 def connect_store(settings: Settings) -> GraphStore:
@@ -22,5 +23,10 @@ def connect_store(settings: Settings) -> GraphStore:
             settings.neo4j_database,
         )
     else:
-        backend = FalkorDBBackend(settings.falkordb_host, settings.falkordb_port, settings.graph_name)
-    return GraphStore(backend, batch_size=settings.import_batch_size)
+        backend = FalkorDBBackend(
+            settings.falkordb_host,
+            settings.falkordb_port,
+            settings.graph_name,
+            password=embedded_server(settings).password(),
+        )
+    return GraphStore(backend, batch_size=settings.import_batch_size, timeout_s=settings.store_timeout_s)

@@ -14,7 +14,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from ml.data import Dataset
-from service.store.backends import Conflict, GraphBackend, Row
+from service.store.backends import Conflict, GraphBackend, Row, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +78,29 @@ def _none_if_missing(value: Any) -> Any:
 
 
 class GraphStore:
-    """Domain operations on the movie graph; the backend only runs named statements."""
+    """Domain operations on the movie graph; the backend only runs named statements.
 
-    def __init__(self, backend: GraphBackend, batch_size: int = 5000) -> None:
+    Operations that serve a request wait at most ``timeout_s`` for the database and then raise
+    ``StoreUnavailable`` (503), so that a wedged database cannot hang every client; bulk imports and
+    exports run as long as they need.
+    """
+
+    def __init__(self, backend: GraphBackend, batch_size: int = 5000, timeout_s: float = 2.0) -> None:
         self.backend = backend
         self.batch_size = batch_size
+        self.timeout_s = timeout_s
+
+    async def _within_timeout(self, work: Awaitable[Any]) -> Any:
+        try:
+            return await asyncio.wait_for(work, self.timeout_s)
+        except TimeoutError:
+            raise StoreUnavailable(
+                f"{self.backend.name} did not answer within {self.timeout_s:g} s"
+            ) from None
+
+    async def _run(self, statement_name: str, params: dict[str, Any] | None = None) -> list[Row]:
+        """A request's statement, bound by the timeout."""
+        return await self._within_timeout(self.backend.run(statement_name, params))
 
     @property
     def backend_name(self) -> str:
@@ -92,7 +110,7 @@ class GraphStore:
         await self.backend.close()
 
     async def ping(self) -> None:
-        await self.backend.run("genres")
+        await self._run("genres")
 
     # --- import ---------------------------------------------------------------------------------
 
@@ -130,7 +148,7 @@ class GraphStore:
 
     async def upsert_rating(self, user_id: int, movie_id: int, rating: float, ts: int | None = None) -> Row:
         ts = int(time.time()) if ts is None else ts
-        rows = await self.backend.run(
+        rows = await self._run(
             "upsert_rating", {"user_id": user_id, "movie_id": movie_id, "rating": float(rating), "ts": ts}
         )
         if not rows:
@@ -139,25 +157,49 @@ class GraphStore:
         return rows[0]
 
     async def user(self, user_id: int) -> Row:
-        rows = await self.backend.run("user", {"user_id": user_id})
+        rows = await self._run("user", {"user_id": user_id})
         if not rows:
             raise NotFound(f"user {user_id} does not exist")
         return rows[0]
 
     async def user_history(self, user_id: int) -> list[Row]:
         """The user's ratings, newest first: ``movie_id``, ``rating``, ``ts``."""
-        rows = await self.backend.run("user_history", {"user_id": user_id})
+        rows = await self._run("user_history", {"user_id": user_id})
         if not rows:
             raise NotFound(f"user {user_id} does not exist")
         return [row for row in rows if row["movie_id"] is not None]
 
-    async def create_user(self, attempts: int = 5) -> int:
+    async def create_user(
+        self, username: str | None = None, password_hash: str | None = None, attempts: int = 5
+    ) -> int:
+        """A new user (with an account when a username and password hash are given); ``Conflict`` when
+        the username is taken."""
+        if username is not None and await self.account(username) is not None:
+            raise Conflict(f"the username {username!r} is taken")
+        params = {"now": int(time.time()), "username": username, "password_hash": password_hash}
         for _ in range(attempts):
             try:
-                return int((await self.backend.run("create_user"))[0]["id"])
+                return int((await self._run("create_user", params))[0]["id"])
             except Conflict:
+                if username is not None and await self.account(username) is not None:
+                    raise Conflict(f"the username {username!r} is taken") from None
                 continue  # another writer took the same id at the same moment
         raise Conflict("could not allocate a user id; try again")
+
+    async def account(self, username: str) -> Row | None:
+        """``id`` and ``password_hash`` of the user with this username, or None."""
+        rows = await self._run("account", {"username": username})
+        return rows[0] if rows else None
+
+    async def set_credentials(self, user_id: int, username: str, password_hash: str) -> None:
+        """Give a user without a password a username and password (``Conflict`` when they already have
+        one, or the username is taken)."""
+        if await self.account(username) is not None:
+            raise Conflict(f"the username {username!r} is taken")
+        params = {"user_id": user_id, "username": username, "password_hash": password_hash}
+        if not await self._run("set_credentials", params):
+            await self.user(user_id)  # NotFound for an unknown user
+            raise Conflict(f"user {user_id} already has a password")
 
     async def add_ratings(self, user_id: int, ratings: dict[int, float], ts: int | None = None) -> None:
         """Several ratings of one user in one statement (a new user's liked movies)."""
@@ -166,7 +208,7 @@ class GraphStore:
             {"user_id": user_id, "movie_id": list(ratings), "rating": list(ratings.values()), "timestamp": ts}
         )
         for rows, params in _rating_batches(frame, len(frame)):
-            await self._rating_writer("import_ratings")(rows, params)
+            await self._within_timeout(self._rating_writer("import_ratings")(rows, params))
 
     def _statement_writer(self, statement_name: str) -> BatchWriter:
         async def write(_rows: int, params: dict[str, Any]) -> None:
@@ -193,27 +235,26 @@ class GraphStore:
     # --- movies ---------------------------------------------------------------------------------
 
     async def movie(self, movie_id: int) -> Row:
-        rows = await self.backend.run("movie", {"movie_id": movie_id})
+        rows = await self._run("movie", {"movie_id": movie_id})
         if not rows:
             raise NotFound(f"movie {movie_id} does not exist")
         return rows[0]
 
     async def movie_people(self, movie_id: int) -> list[Row]:
-        return await self.backend.run("movie_people", {"movie_id": movie_id})
+        return await self._run("movie_people", {"movie_id": movie_id})
 
     async def search_movies(
         self, query: str = "", genre: str | None = None, *, skip: int = 0, limit: int = 20
     ) -> tuple[int, list[Row]]:
-        rows = await self.backend.run(
-            "search_movies", {"query": query, "genre": genre, "skip": skip, "limit": limit}
-        )
+        params = {"query": query, "genre": genre, "skip": skip, "limit": limit}
+        rows = await self._run("search_movies", params)
         return (rows[0]["total"], list(rows[0]["page"])) if rows else (0, [])
 
     async def movie_catalogue(self) -> list[Row]:
         return await self.backend.run("movie_catalogue")
 
     async def genres(self) -> list[Row]:
-        return await self.backend.run("genres")
+        return await self._run("genres")
 
     async def stats(self) -> dict[str, int]:
         rows = await self.backend.run("stats")

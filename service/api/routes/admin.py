@@ -3,12 +3,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from service.deps import AdminDep, RetrainerDep
+from service.errors import error_responses
 from service.schemas import RetrainStatus
 
-router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[AdminDep])
+router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[AdminDep], responses=error_responses(403))
 
 
-@router.post("/retrain", response_model=RetrainStatus, status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/retrain",
+    response_model=RetrainStatus,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={409: {"model": RetrainStatus, "description": "a retrain is already running"}},
+)
 async def retrain(retrainer: RetrainerDep, response: Response) -> RetrainStatus:
     """Retrain from the store in the background; the current model serves until the new one is swapped in."""
     if not retrainer.start():

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from service.deps import ModelDep, RetrainerDep, StoreDep
 from service.schemas import Health, ModelInfo
@@ -21,7 +21,7 @@ def model_info(model) -> ModelInfo:
     )
 
 
-@router.get("/health", response_model=Health)
+@router.get("/health", response_model=Health, responses={503: {"model": Health, "description": "degraded"}})
 async def health(store: StoreDep, model: ModelDep, retrainer: RetrainerDep, response: Response) -> Health:
     """200 when the graph store answers and a model is loaded; 503 (same body) when the store does not."""
     try:
@@ -37,9 +37,3 @@ async def health(store: StoreDep, model: ModelDep, retrainer: RetrainerDep, resp
         model=model_info(model),
         retrain=retrainer.status,
     )
-
-
-@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
-async def metrics(request: Request) -> Response:
-    """Prometheus text format: request counts and latencies per route, model version."""
-    return Response(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4")

@@ -3,24 +3,40 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from pydantic import AfterValidator
 
-from service.deps import ModelDep, StoreDep
+from service.deps import ModelDep, StoreDep, rate_limited
+from service.errors import error_responses
 from service.recommending import similar_movies
 from service.schemas import Movie, MovieDetails, MoviePage, PersonCredit, PopularMovies, SimilarMovies
 from service.store.graph_store import NotFound
 
 router = APIRouter(prefix="/movies", tags=["movies"])
 
-MovieId = Annotated[int, Path(ge=1)]
+MovieId = Annotated[int, Path(ge=1, le=2**53)]
+
+
+def _printable(text: str) -> str:
+    if any(ord(character) < 32 or ord(character) == 127 for character in text):
+        raise ValueError("must not contain control characters")
+    return text
+
+
+SearchText = Annotated[
+    str, Query(max_length=200, description="part of the title, any case"), AfterValidator(_printable)
+]
+GenreName = Annotated[str | None, Query(max_length=100), AfterValidator(lambda g: g and _printable(g))]
 ROLE_ORDER = {"DIRECTED": 0, "WROTE": 1, "ACTED_IN": 2, "PRODUCED": 3, "SHOT": 4}
 
 
-@router.get("", response_model=MoviePage)
+@router.get(
+    "", response_model=MoviePage, dependencies=[rate_limited("search")], responses=error_responses(429)
+)
 async def search_movies(
     store: StoreDep,
     model: ModelDep,
-    q: Annotated[str, Query(max_length=200, description="part of the title, any case")] = "",
-    genre: str | None = None,
+    q: SearchText = "",
+    genre: GenreName = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> MoviePage:
@@ -37,13 +53,13 @@ async def search_movies(
 
 @router.get("/popular", response_model=PopularMovies)
 async def popular_movies(
-    model: ModelDep, genre: str | None = None, k: Annotated[int, Query(ge=1, le=100)] = 12
+    model: ModelDep, genre: GenreName = None, k: Annotated[int, Query(ge=1, le=100)] = 12
 ) -> PopularMovies:
     """The most-rated movies, optionally of one genre (for a new user to pick from)."""
     return PopularMovies(items=model.catalogue.popular(k, genre)[1])
 
 
-@router.get("/{movie_id}", response_model=MovieDetails)
+@router.get("/{movie_id}", response_model=MovieDetails, responses=error_responses(404))
 async def movie_details(movie_id: MovieId, store: StoreDep, model: ModelDep) -> MovieDetails:
     movie = await store.movie(movie_id)
     people = sorted(
@@ -68,7 +84,7 @@ async def movie_details(movie_id: MovieId, store: StoreDep, model: ModelDep) -> 
     )
 
 
-@router.get("/{movie_id}/similar", response_model=SimilarMovies)
+@router.get("/{movie_id}/similar", response_model=SimilarMovies, responses=error_responses(404))
 async def similar(
     movie_id: MovieId, model: ModelDep, k: Annotated[int, Query(ge=1, le=100)] = 10
 ) -> SimilarMovies:

@@ -2,22 +2,25 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
-from service.deps import CurrentUserId, ModelDep, StoreDep
+from service.deps import CallerDep, ModelDep, StoreDep
+from service.errors import error_responses
 from service.schemas import RatingIn, RatingOut
 
 router = APIRouter(prefix="/ratings", tags=["ratings"])
 
 
-@router.post("", response_model=RatingOut, status_code=status.HTTP_201_CREATED)
-async def rate(rating: RatingIn, signed_in: CurrentUserId, store: StoreDep, model: ModelDep) -> RatingOut:
+@router.post(
+    "",
+    response_model=RatingOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(401, 403, 404),
+)
+async def rate(rating: RatingIn, caller: CallerDep, store: StoreDep, model: ModelDep) -> RatingOut:
     """Store a rating (durable before the answer); the user's next recommendations fold it in.
 
-    Rating the same movie again overwrites the earlier rating.
+    Rating the same movie again overwrites the earlier rating. Needs that user's token.
     """
-    if signed_in != rating.user_id:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, f"this token is for user {signed_in}, not {rating.user_id}"
-        )
+    caller.require_user(rating.user_id)
     if rating.movie_id not in model.catalogue:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"movie {rating.movie_id} does not exist")
     stored = await store.upsert_rating(rating.user_id, rating.movie_id, rating.rating)

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.deps import ModelDep, StoreDep, UserVectorsDep
+from service.deps import CallerDep, ModelDep, StoreDep, UserVectorsDep
+from service.errors import error_responses
 from service.recommending import recommend_movies
 from service.schemas import Recommendations
 
@@ -15,18 +16,22 @@ def parse_genres(genres: str) -> list[str]:
     return [g.strip() for g in genres.split(",") if g.strip()]
 
 
-@router.get("", response_model=Recommendations)
+@router.get("", response_model=Recommendations, responses=error_responses(401, 403, 404))
 async def recommendations(
     store: StoreDep,
     model: ModelDep,
     user_vectors: UserVectorsDep,
-    user_id: Annotated[int, Query(ge=1)],
+    caller: CallerDep,
+    user_id: Annotated[int, Query(ge=1, le=2**53)],
     genres: Annotated[
-        str, Query(description="comma-separated, e.g. Action,Comedy; a movie matches any")
+        str, Query(max_length=500, description="comma-separated, e.g. Action,Comedy; a movie matches any")
     ] = "",
     k: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Recommendations:
-    """Personalised top-k movies the user has not rated, optionally within genres, each with a reason."""
+    """Personalised top-k movies the user has not rated, optionally within genres, each with a reason.
+
+    Needs that user's token (the reasons tell what they rated) or the admin key."""
+    caller.require_user(user_id)
     wanted = parse_genres(genres)
     model.catalogue.check_genres(wanted)
     history = await store.user_history(user_id)

@@ -1,39 +1,60 @@
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, status
 
-from service.auth import issue_token
-from service.deps import ModelDep, SettingsDep, StoreDep
+from service.deps import CallerDep, CurrentUserId, ModelDep, SettingsDep, StoreDep, rate_limited
+from service.errors import error_responses
 from service.schemas import NewUser, RatedMovie, Token, User, UserRatings
+from service.security import hash_password, issue_token
 
 router = APIRouter(prefix="/users", tags=["users"])
 
-UserId = Annotated[int, Path(ge=1)]
+UserId = Annotated[int, Path(ge=1, le=2**53)]
 LIKED_RATING = 5.0
 
 
-@router.post("", response_model=Token, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=Token,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[rate_limited("signup")],
+    responses=error_responses(409, 429),
+)
 async def create_user(new_user: NewUser, store: StoreDep, model: ModelDep, settings: SettingsDep) -> Token:
-    """Cold start: a new user from a few liked movies (stored as 5★ ratings); returns their token."""
+    """Start fresh: a new user from a few liked movies (stored as 5★ ratings), with an account when a
+    username and password are given; returns their token."""
     unknown = [m for m in new_user.liked_movie_ids if m not in model.catalogue]
     if unknown:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown movie id(s): {unknown}")
-    user_id = await store.create_user()
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown movie id(s): {unknown[:10]}")
+    password_hash = None
+    if new_user.password is not None:
+        password_hash = await asyncio.to_thread(hash_password, new_user.password)
+    user_id = await store.create_user(new_user.username, password_hash)
     await store.add_ratings(user_id, dict.fromkeys(new_user.liked_movie_ids, LIKED_RATING))
     token = issue_token(settings.secret_key.get_secret_value(), user_id, settings.token_ttl_s)
     return Token(access_token=token, user_id=user_id)
 
 
-@router.get("/{user_id}", response_model=User)
-async def get_user(user_id: UserId, store: StoreDep) -> User:
+@router.get("/me", response_model=User, responses=error_responses(401, 403, 404))
+async def me(user_id: CurrentUserId, store: StoreDep) -> User:
+    """The signed-in user's profile."""
     return User(**await store.user(user_id))
 
 
-@router.get("/{user_id}/ratings", response_model=UserRatings)
-async def user_ratings(user_id: UserId, store: StoreDep, model: ModelDep) -> UserRatings:
-    """The user's ratings, newest first."""
+@router.get("/{user_id}", response_model=User, responses=error_responses(401, 403, 404))
+async def get_user(user_id: UserId, caller: CallerDep, store: StoreDep) -> User:
+    """A user's profile: for that user's token or the admin key only."""
+    caller.require_user(user_id)
+    return User(**await store.user(user_id))
+
+
+@router.get("/{user_id}/ratings", response_model=UserRatings, responses=error_responses(401, 403, 404))
+async def user_ratings(user_id: UserId, caller: CallerDep, store: StoreDep, model: ModelDep) -> UserRatings:
+    """The user's ratings, newest first: for that user's token or the admin key only."""
+    caller.require_user(user_id)
     history = await store.user_history(user_id)
     return UserRatings(
         user_id=user_id,

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 import pytest_asyncio
+import uvicorn
 from asgi_lifespan import LifespanManager
 
 from service.config import Settings
 from service.main import create_app
+from tests.conftest import free_port
 
 ADMIN_KEY = "test-admin-key"
+# The shared app serves many tests from one address; the limits have tests of their own.
+NO_RATE_LIMITS = {"signup_per_minute": 0, "signin_per_minute": 0, "search_per_minute": 0}
 
 
 @pytest.fixture(scope="session")
@@ -23,9 +29,11 @@ def api_settings(tmp_path_factory, falkordb_server, data_dir, ml100k) -> Setting
     return Settings(
         data_dir=api_dir,
         falkordb_port=falkordb_server.port,
+        falkordb_password=falkordb_server.password(),
         graph_name="test_api",
         train_epochs=3,
         admin_key=ADMIN_KEY,
+        **NO_RATE_LIMITS,
     )
 
 
@@ -48,3 +56,29 @@ async def sign_in(api: httpx.AsyncClient, user_id: int) -> dict[str, str]:
     response = await api.post("/auth/demo", json={"user_id": user_id})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture(scope="module")
+def live_service_url(api_settings, api):
+    """The app behind a real uvicorn socket (for what only a connection shows, like keep-alive), in a
+    thread with its own event loop; ``api`` has trained the model it loads."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(api_settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(30)
+
+
+def sign_in_sync(base_url: str, user_id: int) -> str:
+    """A demo user's token from a running service."""
+    response = httpx.post(f"{base_url}/auth/demo", json={"user_id": user_id}, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]

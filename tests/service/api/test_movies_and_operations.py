@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
-from service.config import Settings
 from tests.service.api.conftest import ADMIN_KEY, running_app, sign_in
 
 
@@ -43,7 +40,7 @@ async def test_health_and_metrics(api):
     health = (await api.get("/health")).json()
     assert health["status"] == "ok" and health["store"] == "falkordb" and health["store_reachable"]
     assert health["model"]["users"] >= 943 and health["model"]["movies"] > 1500
-    await api.get("/recommendations", params={"user_id": 3})
+    await api.get("/recommendations", params={"user_id": 3}, headers=await sign_in(api, 3))
     text = (await api.get("/metrics")).text
     assert 'cinegraph_http_requests_total{method="GET",route="/recommendations",status="200"}' in text
     assert "cinegraph_http_request_duration_seconds_bucket" in text
@@ -65,11 +62,13 @@ async def test_retrain_needs_the_admin_key_and_swaps_the_model_without_failed_re
     again = await api.post("/admin/retrain", headers={"X-Admin-Key": ADMIN_KEY})
     assert again.status_code == 409
     statuses = []
+    user_4 = await sign_in(api, 4)
     async with asyncio.timeout(300):
         while (await api.get("/admin/retrain", headers={"X-Admin-Key": ADMIN_KEY})).json()[
             "state"
         ] == "running":
-            statuses.append((await api.get("/recommendations", params={"user_id": 4, "k": 5})).status_code)
+            response = await api.get("/recommendations", params={"user_id": 4, "k": 5}, headers=user_4)
+            statuses.append(response.status_code)
             await asyncio.sleep(0.2)
     final = (await api.get("/admin/retrain", headers={"X-Admin-Key": ADMIN_KEY})).json()
     assert final["state"] == "succeeded", final
@@ -85,26 +84,22 @@ async def test_a_restart_keeps_ratings_and_model_without_retraining(api, api_set
     async with running_app(api_settings) as restarted:
         assert (await restarted.get("/health")).json()["model"]["version"] == version
         assert "training a model" not in caplog.text
-        assert 1300 in {i["movie"]["id"] for i in (await restarted.get("/users/12/ratings")).json()["items"]}
-        recs = (await restarted.get("/recommendations", params={"user_id": 12, "k": 50})).json()["items"]
+        ratings = (await restarted.get("/users/12/ratings", headers=headers)).json()["items"]
+        assert 1300 in {i["movie"]["id"] for i in ratings}
+        params = {"user_id": 12, "k": 50}
+        recs = (await restarted.get("/recommendations", params=params, headers=headers)).json()["items"]
         assert 1300 not in {i["movie"]["id"] for i in recs}
 
 
 async def test_store_down_is_503_and_the_service_recovers(api, falkordb_server):
-    assert (await api.get("/recommendations", params={"user_id": 6})).status_code == 200
+    headers = await sign_in(api, 6)
+    assert (await api.get("/recommendations", params={"user_id": 6}, headers=headers)).status_code == 200
     falkordb_server.stop()
     try:
-        down = await api.get("/recommendations", params={"user_id": 6})
+        down = await api.get("/recommendations", params={"user_id": 6}, headers=headers)
         assert down.status_code == 503 and "unavailable" in down.json()["detail"]
         assert (await api.get("/health")).status_code == 503
     finally:
         falkordb_server.start()
-    assert (await api.get("/recommendations", params={"user_id": 6})).status_code == 200
+    assert (await api.get("/recommendations", params={"user_id": 6}, headers=headers)).status_code == 200
     assert (await api.get("/health")).json()["store_reachable"] is True
-
-
-def test_production_refuses_development_keys_and_turns_demo_login_off():
-    with pytest.raises(ValueError, match="CINEGRAPH_SECRET_KEY must be set"):
-        Settings(environment="production")
-    production = Settings(environment="production", secret_key="s3cret-xyz", admin_key="adm1n-xyz")
-    assert production.demo_login is False

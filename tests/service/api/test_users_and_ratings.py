@@ -15,7 +15,7 @@ async def test_rating_again_overwrites(api):
             "/ratings", json={"user_id": 7, "movie_id": 1000, "rating": rating}, headers=headers
         )
         assert response.status_code == 201
-    items = (await api.get("/users/7/ratings")).json()["items"]
+    items = (await api.get("/users/7/ratings", headers=headers)).json()["items"]
     assert [i["rating"] for i in items if i["movie"]["id"] == 1000] == [4.5]
     assert items[0]["movie"]["id"] == 1000  # newest first
 
@@ -32,7 +32,7 @@ async def test_bad_ratings_are_422_and_store_nothing(api):
     ]:
         response = await api.post("/ratings", json=body, headers=headers)
         assert response.status_code == 422, body
-        assert response.json()["detail"][0]["loc"][-1] == field
+        assert response.json()["errors"][0]["loc"][-1] == field
     response = await api.post(
         "/ratings", json={"user_id": 8, "movie_id": 99999, "rating": 3}, headers=headers
     )
@@ -79,7 +79,8 @@ async def test_new_user_from_five_likes_gets_personal_recommendations(api):
     assert response.status_code == 201, response.text
     user_id = response.json()["user_id"]
     assert response.json()["token_type"] == "bearer"
-    personal = await recommended_ids(api, user_id, k=20)
+    headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
+    personal = await recommended_ids(api, user_id, headers, k=20)
     assert not set(personal) & set(horror)
     popular = [m["id"] for m in (await api.get("/movies/popular", params={"k": 25})).json()["items"]]
     popular_unseen = [m for m in popular if m not in horror][:20]
@@ -87,7 +88,6 @@ async def test_new_user_from_five_likes_gets_personal_recommendations(api):
     assert len(set(personal) - set(popular_unseen)) >= 5
 
     # The token works for rating straight away.
-    headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
     rated = await api.post(
         "/ratings", json={"user_id": user_id, "movie_id": personal[0], "rating": 5}, headers=headers
     )

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import stat
+
 import pytest
+import redis
 
 from service.config import Settings
 from service.store.embedded import EmbeddedFalkorDB, EmbeddedStoreError
-from service.store.factory import connect_store
+from service.store.factory import connect_store, embedded_server
 from tests.conftest import free_port
 from tests.service.store.test_graph_store import tiny_dataset
 
 
 async def test_a_store_restart_keeps_the_data(tmp_path):
-    server = EmbeddedFalkorDB(tmp_path / "db", port=free_port())
-    settings = Settings(data_dir=tmp_path, falkordb_port=server.port, graph_name="restart")
+    settings = Settings(data_dir=tmp_path, falkordb_port=free_port(), graph_name="restart")
+    server = embedded_server(settings)
     assert server.start() is True
     try:
         store = connect_store(settings)
@@ -61,8 +64,34 @@ def test_a_plain_redis_on_the_port_is_refused(tmp_path):
             import time
 
             time.sleep(0.02)
-        with pytest.raises(EmbeddedStoreError, match="without the FalkorDB module"):
+        with pytest.raises(EmbeddedStoreError, match="CINEGRAPH_FALKORDB_PORT"):
             server.start()
     finally:
         plain.terminate()
         plain.wait(10)
+
+
+def test_the_server_needs_its_generated_password_and_keeps_its_files_private(tmp_path):
+    server = EmbeddedFalkorDB(tmp_path / "db", port=free_port())
+    server.start()
+    try:
+        with redis.Redis(port=server.port) as anonymous, pytest.raises(redis.AuthenticationError):
+            anonymous.ping()
+        with redis.Redis(port=server.port, password=server.password()) as client:
+            client.execute_command("GRAPH.QUERY", "g", "CREATE (:Movie {id: 1})")
+            client.save()
+        assert server.password() == server.password_file.read_text().strip()
+        assert len(server.password()) >= 32
+        assert server.password() not in " ".join(_command_line(server.status().pid))
+    finally:
+        server.stop()
+    assert stat.S_IMODE(server.directory.stat().st_mode) == 0o700
+    files = [path for path in server.directory.iterdir() if path.is_file()]
+    assert {"password", "graph.rdb"} <= {path.name for path in files}
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+def _command_line(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/cmdline", "rb") as file:
+        return file.read().decode().split("\0")

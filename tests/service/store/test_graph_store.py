@@ -10,7 +10,7 @@ from ml.data import Dataset
 from ml.data.dataset import typed_users
 from ml.data.movielens import movies_frame
 from service.store import graph_store
-from service.store.backends import StoreUnavailable
+from service.store.backends import Conflict, StoreUnavailable
 from service.store.graph_store import GraphStore, NotFound
 
 
@@ -132,7 +132,10 @@ async def test_movie_and_user_lookups(ml100k_store: GraphStore):
     assert toy_story["ratings"] == 452
     assert {p["role"] for p in await ml100k_store.movie_people(1)} >= {"ACTED_IN", "DIRECTED"}
     user = await ml100k_store.user(1)
-    assert user == {"id": 1, "age": 24, "gender": "M", "occupation": "technician", "ratings": 272}
+    assert user == {
+        "id": 1, "username": None, "has_password": False, "created": False,
+        "age": 24, "gender": "M", "occupation": "technician", "ratings": 272,
+    }  # fmt: skip
     with pytest.raises(NotFound, match="movie 99999"):
         await ml100k_store.movie(99999)
     with pytest.raises(NotFound, match="user 99999"):
@@ -181,7 +184,9 @@ async def test_a_first_import_naming_an_unknown_movie_writes_every_other_rating_
     empty_store: GraphStore, unknown_movie_id: int
 ):
     dataset = tiny_dataset()
-    unknown = pd.DataFrame({"user_id": [1], "movie_id": [unknown_movie_id], "rating": [1.0], "timestamp": [50]})
+    unknown = pd.DataFrame(
+        {"user_id": [1], "movie_id": [unknown_movie_id], "rating": [1.0], "timestamp": [50]}
+    )
     ratings = pd.concat([dataset.ratings, unknown], ignore_index=True)
     with_unknown = Dataset("tiny", dataset.users, dataset.movies, ratings, dataset.credits, dataset.sequels)
     await empty_store.import_dataset(with_unknown, progress=False)
@@ -211,3 +216,24 @@ async def test_an_import_that_loses_the_store_raises_store_unavailable(empty_sto
     store = GraphStore(_FailingRatingWrites(empty_store.backend), batch_size=1)  # one rating per batch
     with pytest.raises(StoreUnavailable, match="went away"):
         await store.import_dataset(tiny_dataset(), progress=False)
+
+
+async def test_accounts_have_unique_usernames_and_one_password(empty_store: GraphStore):
+    await empty_store.import_dataset(tiny_dataset(), progress=False)
+    ann = await empty_store.create_user("ann", "hash-of-ann")
+    assert await empty_store.account("ann") == {"id": ann, "password_hash": "hash-of-ann"}
+    assert (await empty_store.user(ann))["created"] is True
+    with pytest.raises(Conflict, match="taken"):
+        await empty_store.create_user("ann", "another-hash")
+
+    guest = await empty_store.create_user()
+    assert (await empty_store.user(guest))["has_password"] is False
+    with pytest.raises(Conflict, match="taken"):
+        await empty_store.set_credentials(guest, "ann", "h")
+    await empty_store.set_credentials(guest, "bob", "hash-of-bob")
+    assert await empty_store.account("bob") == {"id": guest, "password_hash": "hash-of-bob"}
+    with pytest.raises(Conflict, match="already has a password"):
+        await empty_store.set_credentials(guest, "bobby", "h")
+    with pytest.raises(NotFound):
+        await empty_store.set_credentials(99999, "carol", "h")
+    assert await empty_store.account("nobody") is None
