@@ -34,7 +34,7 @@ export function describeBase(base = API_BASE) {
   return base || window.location.origin;
 }
 
-/** FastAPI errors: `{"detail": "text"}` or, for validation, `{"detail": [{loc, msg}, ...]}`. */
+/** CineGraph's errors: `{"detail": "text", "errors"?: [...]}`; older FastAPI validation errors put the list in `detail`. */
 export function messageFromBody(body, status) {
   const detail = body?.detail;
   if (typeof detail === "string" && detail) return sentence(detail);
@@ -53,7 +53,7 @@ function sentence(text) {
 }
 
 function statusText(status) {
-  const texts = { 400: " (bad request)", 401: " (not signed in)", 403: " (not allowed)", 404: " (not found)", 422: " (invalid input)", 500: " (server error)", 502: " (bad gateway)", 503: " (service unavailable)" };
+  const texts = { 400: " (bad request)", 401: " (not signed in)", 403: " (not allowed)", 404: " (not found)", 409: " (conflict)", 413: " (too large)", 422: " (invalid input)", 429: " (too many requests)", 500: " (server error)", 502: " (bad gateway)", 503: " (service unavailable)" };
   return texts[status] ?? "";
 }
 
@@ -69,13 +69,22 @@ export function anySignal(...signals) {
   return controller.signal;
 }
 
-export async function request(path, { method = "GET", body, token, signal, query } = {}) {
+let unauthorizedListener = null;
+
+/** Called with the token when the API refuses it (401): an expired or revoked sign-in. */
+export function onUnauthorized(listener) {
+  unauthorizedListener = listener;
+}
+
+export async function request(path, { method = "GET", body, form, token, signal, query } = {}) {
   const url = new URL(`${API_BASE}${path}`, window.location.href);
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(key, String(value));
   }
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (form !== undefined) headers["Content-Type"] = "application/x-www-form-urlencoded";
+  const payload = form !== undefined ? new URLSearchParams(form).toString() : body === undefined ? undefined : JSON.stringify(body);
   if (token) headers.Authorization = `Bearer ${token}`;
 
   const timeout = new AbortController();
@@ -83,7 +92,7 @@ export async function request(path, { method = "GET", body, token, signal, query
   const signals = anySignal(signal, timeout.signal);
   let response;
   try {
-    response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: signals });
+    response = await fetch(url, { method, headers, body: payload, signal: signals });
   } catch (error) {
     if (signal?.aborted) throw error; // the caller moved on: not an error to show
     if (timeout.signal.aborted) {
@@ -104,6 +113,7 @@ export async function request(path, { method = "GET", body, token, signal, query
     }
   }
   if (!response.ok) {
+    if (response.status === 401 && token) unauthorizedListener?.(token);
     throw new ApiError(messageFromBody(data, response.status), { status: response.status, detail: data?.detail ?? null });
   }
   if (data === null && text) {
@@ -115,13 +125,15 @@ export async function request(path, { method = "GET", body, token, signal, query
 export const api = {
   health: (opts) => request("/health", opts),
   demoLogin: (userId, opts) => request("/auth/demo", { method: "POST", body: { user_id: userId }, ...opts }),
+  signIn: (username, password, opts) => request("/auth/token", { method: "POST", form: { username, password }, ...opts }),
+  setCredentials: ({ username, password, token }, opts) => request("/auth/credentials", { method: "POST", body: { username, password }, token, ...opts }),
   createUser: (likedMovieIds, opts) => request("/users", { method: "POST", body: { liked_movie_ids: likedMovieIds }, ...opts }),
-  user: (userId, opts) => request(`/users/${userId}`, opts),
-  userRatings: (userId, opts) => request(`/users/${userId}/ratings`, opts),
+  me: (token, opts) => request("/users/me", { token, ...opts }),
+  userRatings: ({ userId, token }, opts) => request(`/users/${userId}/ratings`, { token, ...opts }),
   rate: ({ userId, movieId, rating, token }, opts) =>
     request("/ratings", { method: "POST", body: { user_id: userId, movie_id: movieId, rating }, token, ...opts }),
-  recommendations: ({ userId, genres = [], k = 20 }, opts) =>
-    request("/recommendations", { query: { user_id: userId, genres: genres.join(","), k }, ...opts }),
+  recommendations: ({ userId, token, genres = [], k = 20 }, opts) =>
+    request("/recommendations", { query: { user_id: userId, genres: genres.join(","), k }, token, ...opts }),
   searchMovies: ({ q = "", genre, page = 1, pageSize = 20 }, opts) =>
     request("/movies", { query: { q, genre, page, page_size: pageSize }, ...opts }),
   popular: ({ genre, k = 24 } = {}, opts) => request("/movies/popular", { query: { genre, k }, ...opts }),

@@ -5,6 +5,7 @@ import { h, icon } from "./dom.js";
 import { errorState } from "./components.js";
 import { session } from "./session.js";
 import { mountHeaderSearch } from "./views/search.js";
+import * as accountPage from "./views/account.js";
 import * as forYou from "./views/for-you.js";
 import * as home from "./views/home.js";
 import * as moviePage from "./views/movie.js";
@@ -19,6 +20,7 @@ const routes = [
   { pattern: /^\/movie\/(\d+)$/, view: moviePage, name: "movie" },
   { pattern: /^\/search$/, view: searchPage, name: "search" },
   { pattern: /^\/ratings$/, view: ratingsPage, name: "ratings", auth: true },
+  { pattern: /^\/account$/, view: accountPage, name: "account", auth: true },
 ];
 
 const main = document.getElementById("main");
@@ -102,10 +104,17 @@ function renderAccount() {
   if (session.signedIn) {
     const signOut = h("button", { type: "button", class: "button button--ghost button--small" }, "Sign out");
     signOut.addEventListener("click", () => {
+      // A start-fresh user without a password would lose their ratings: warn, and offer to save first.
+      if (session.wouldLoseAccess) {
+        navigate("/account?signout=1");
+        return;
+      }
       session.signOut();
       navigate("/");
     });
-    account.replaceChildren(h("span", { class: "account__user", title: `Signed in as user ${session.user.userId}` }, icon("user"), h("span", null, `User ${session.user.userId}`)), signOut);
+    const name = h("a", { class: "account__user", href: "#/account", title: `Signed in as ${session.displayName}` }, icon("user"), h("span", null, session.displayName));
+    const save = session.wouldLoseAccess ? h("a", { class: "button button--secondary button--small", href: "#/account" }, "Set a password") : null;
+    account.replaceChildren(...[name, save, signOut].filter(Boolean));
   } else {
     account.replaceChildren(h("a", { class: "button button--ghost button--small", href: "#/" }, "Sign in"));
   }

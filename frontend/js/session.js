@@ -1,6 +1,8 @@
 // Who is signed in (kept in localStorage per API address) and what they have rated.
+// kind: "account" (signs in again with a password), "demo" (a MovieLens user of the demo login) or
+// "guest" (started fresh without a password: signing out loses the way back in).
 
-import { API_BASE, api } from "./api.js";
+import { API_BASE, api, onUnauthorized } from "./api.js";
 
 const STORAGE_KEY = `cinegraph.session:${API_BASE || "same-origin"}`;
 const listeners = new Set();
@@ -8,7 +10,7 @@ const listeners = new Set();
 function readStored() {
   try {
     const value = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "null");
-    return value && Number.isInteger(value.userId) && typeof value.token === "string" ? value : null;
+    return value && Number.isInteger(value.userId) && typeof value.token === "string" && typeof value.kind === "string" ? value : null;
   } catch {
     return null;
   }
@@ -28,8 +30,19 @@ export const session = {
     return current !== null;
   },
 
-  signIn({ userId, token, isNew = false }) {
-    current = { userId, token, isNew };
+  /** How the header and pages name the signed-in person. */
+  get displayName() {
+    if (!current) return "";
+    return current.username ?? `User ${current.userId}`;
+  },
+
+  /** Whether signing out would leave no way back to this user's ratings. */
+  get wouldLoseAccess() {
+    return current?.kind === "guest";
+  },
+
+  signIn({ userId, token, kind, username = null, isNew = false }) {
+    current = { userId, token, kind, username, isNew };
     myRatings = null;
     ratingsRequest = null;
     try {
@@ -52,6 +65,12 @@ export const session = {
     notify();
   },
 
+  /** After setting a password: the same user, now with an account. */
+  becameAccount(username) {
+    if (!current) return;
+    this.signIn({ ...current, kind: "account", username });
+  },
+
   onChange(listener) {
     listeners.add(listener);
     return () => listeners.delete(listener);
@@ -63,7 +82,7 @@ export const session = {
     if (myRatings && !refresh) return myRatings;
     const userId = current.userId;
     if (!ratingsRequest || refresh) {
-      ratingsRequest = api.userRatings(userId).then((body) => {
+      ratingsRequest = api.userRatings({ userId, token: current.token }).then((body) => {
         const map = new Map(body.items.map((item) => [item.movie.id, { rating: item.rating, ts: item.ts, movie: item.movie }]));
         if (current?.userId === userId) myRatings = map;
         return map;
@@ -94,3 +113,8 @@ export const session = {
 function notify() {
   for (const listener of listeners) listener(current);
 }
+
+// A refused token (expired, or signed with another server key) ends the session.
+onUnauthorized((token) => {
+  if (current?.token === token) session.signOut();
+});

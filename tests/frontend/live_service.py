@@ -28,6 +28,8 @@ READY_TIMEOUT_S = 240.0
 CHROMIUM = os.environ.get("CINEGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TEST_TRAIN_EPOCHS = 5
+E2E_ADMIN_KEY = "e2e-admin-key"
+ADMIN_HEADERS = {"X-Admin-Key": E2E_ADMIN_KEY}  # tests read what the UI wrote through the admin key
 
 
 def free_port() -> int:
@@ -81,6 +83,11 @@ def running_service(
         "CINEGRAPH_FALKORDB_PORT": str(free_port()),
         "CINEGRAPH_TRAIN_EPOCHS": os.environ.get("CINEGRAPH_TRAIN_EPOCHS", str(TEST_TRAIN_EPOCHS)),
         "CINEGRAPH_FRONTEND_DIR": str(FRONTEND_DIR),
+        "CINEGRAPH_ADMIN_KEY": E2E_ADMIN_KEY,
+        # Every browser test signs in from one address; the limits have API tests of their own.
+        "CINEGRAPH_SIGNUP_PER_MINUTE": "0",
+        "CINEGRAPH_SIGNIN_PER_MINUTE": "0",
+        "CINEGRAPH_SEARCH_PER_MINUTE": "0",
     }
     env.pop("CINEGRAPH_NEO4J_URI", None)  # always the embedded store: the tests own their database
     base_url = f"http://127.0.0.1:{port}"

@@ -26,7 +26,7 @@ DEMO_USER = 1
 def sign_in(page: Page, base: str, user_id: int = DEMO_USER) -> None:
     page.goto(f"{base}/")
     page.get_by_label("MovieLens user id").fill(str(user_id))
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("button", name="Continue", exact=True).click()
     expect(page.locator(".card").first).to_be_visible()
 
 
@@ -92,7 +92,7 @@ def my_ratings(page: Page, base: str) -> None:
 def api_down(page: Page, base: str) -> None:
     page.goto(f"{base}/?api=http://127.0.0.1:{free_port()}#/")
     expect(page.locator("#banner")).to_be_visible()
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("button", name="Continue", exact=True).click()
     expect(page.locator("#demo-error")).not_to_be_empty()
     page.evaluate("window.scrollTo(0, 0)")
 

@@ -10,7 +10,7 @@ import re
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.frontend.live_service import free_port
+from tests.frontend.live_service import ADMIN_HEADERS, free_port
 
 MOVIELENS_USERS = 943
 
@@ -18,7 +18,7 @@ MOVIELENS_USERS = 943
 def sign_in(page: Page, base_url: str, user_id: int) -> None:
     page.goto(f"{base_url}/")
     page.get_by_label("MovieLens user id").fill(str(user_id))
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("button", name="Continue", exact=True).click()
     expect(page).to_have_url(re.compile(r"#/for-you"))
     expect(page.locator(".card").first).to_be_visible()
 
@@ -40,7 +40,8 @@ def assert_same_document(page: Page) -> None:
 
 
 def ratings_of(base_url: str, user_id: int) -> dict[int, float]:
-    body = httpx.get(f"{base_url}/users/{user_id}/ratings", timeout=30).raise_for_status().json()
+    response = httpx.get(f"{base_url}/users/{user_id}/ratings", headers=ADMIN_HEADERS, timeout=30)
+    body = response.raise_for_status().json()
     return {item["movie"]["id"]: item["rating"] for item in body["items"]}
 
 
@@ -62,7 +63,7 @@ def test_demo_sign_in_shows_recommendation_cards(page: Page, base_url: str) -> N
     api_ids = [
         item["movie"]["id"]
         for item in httpx.get(
-            f"{base_url}/recommendations", params={"user_id": 1, "k": 20}, timeout=30
+            f"{base_url}/recommendations", params={"user_id": 1, "k": 20}, headers=ADMIN_HEADERS, timeout=30
         ).json()["items"]
     ]
     assert card_ids(page) == api_ids
@@ -235,7 +236,7 @@ def test_ui_served_by_a_static_server_talks_to_the_api_from_the_address(
 ) -> None:
     page.goto(f"{static_ui_url}/?api={base_url}")
     page.get_by_label("MovieLens user id").fill("8")
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("button", name="Continue", exact=True).click()
 
     expect(page.locator(".card").first).to_be_visible()
     expect(page.locator("#banner")).to_be_hidden()
@@ -250,7 +251,7 @@ def test_api_down_shows_a_clear_error_message(page: Page, static_ui_url: str) ->
     expect(banner).to_contain_text(f"Can't reach the CineGraph API at {closed}")
     expect(banner.get_by_role("button", name="Retry")).to_be_visible()
 
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("button", name="Continue", exact=True).click()
     expect(page.locator("#demo-error")).to_contain_text("Can't reach the CineGraph API")
 
     page.goto(f"{static_ui_url}/?api={closed}#/movie/1")
@@ -269,3 +270,55 @@ def test_phone_width_needs_no_sideways_scrolling(page: Page, base_url: str) -> N
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at phone width"
+
+
+def start_fresh_with_five_picks(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}/")
+    page.get_by_role("link", name="Start fresh").click()
+    picks = page.locator(".pick")
+    for index in range(5):
+        picks.nth(index).click()
+    page.get_by_role("button", name="Show my recommendations").click()
+    expect(page.locator(".card")).to_have_count(20)
+
+
+def test_a_new_user_is_warned_before_signing_out_and_comes_back_with_a_password(
+    page: Page, base_url: str
+) -> None:
+    start_fresh_with_five_picks(page, base_url)
+    user_id = int(re.search(r"\d+", page.locator(".account__user").inner_text()).group())
+    expect(page.get_by_role("link", name="Set a password")).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Before you sign out")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="no way back")).to_be_visible()
+    username = f"fresh{user_id}"
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Save and sign out").click()
+    expect(page.locator(".account-form .form-error")).to_contain_text("at least 8 characters")
+    page.get_by_label("Password").fill("a good password")
+    page.get_by_role("button", name="Save and sign out").click()
+    expect(page.get_by_role("heading", name="Find your next favourite film")).to_be_visible()
+    expect(page.locator("#account")).to_contain_text("Sign in")
+
+    page.get_by_label("Password").fill("a wrong password")
+    page.locator("#signin-username").fill(username)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.locator("#signin-error")).to_contain_text("Wrong username or password")
+    page.get_by_label("Password").fill("a good password")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url(re.compile(r"#/for-you"))
+    expect(page.locator(".account__user")).to_have_text(username)
+    expect(page.get_by_role("link", name="Set a password")).to_have_count(0)
+    page.get_by_role("link", name="My ratings").click()
+    expect(page.locator("main")).to_contain_text("5")  # the five picks are there again
+    assert len(ratings_of(base_url, user_id)) == 5
+
+
+def test_signing_out_anyway_forgets_a_user_without_a_password(page: Page, base_url: str) -> None:
+    start_fresh_with_five_picks(page, base_url)
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out anyway").click()
+    expect(page.get_by_role("heading", name="Find your next favourite film")).to_be_visible()
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('cinegraph.session'))") == []

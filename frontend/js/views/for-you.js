@@ -15,7 +15,7 @@ export async function render(main, { query, signal, navigate, replaceQuery, path
   let genres = (query.get("genres") ?? "").split(",").filter(Boolean);
   const justRated = new Set(); // guards against a response that was in flight while a rating was saved
 
-  const subtitle = h("p", { class: "page-header__lead" }, `Signed in as user ${user.userId}.`);
+  const subtitle = h("p", { class: "page-header__lead" }, `Signed in as ${session.displayName}.`);
   const chipsSlot = h("div", { class: "chips-slot" }, loadingCards(1, "chips"));
   const status = h("p", { class: "list-status", role: "status" });
   const grid = h("div", { class: "card-grid", id: "recommendations" });
@@ -36,7 +36,7 @@ export async function render(main, { query, signal, navigate, replaceQuery, path
     session
       .ratings()
       .then((ratings) => {
-        if (!signal.aborted) subtitle.textContent = `Signed in as user ${user.userId} · based on ${plural(ratings.size, "rating")}.`;
+        if (!signal.aborted) subtitle.textContent = `Signed in as ${session.displayName} · based on ${plural(ratings.size, "rating")}.`;
       })
       .catch(() => {});
   }
@@ -54,7 +54,7 @@ export async function render(main, { query, signal, navigate, replaceQuery, path
     else results.replaceChildren(loadingCards(6));
     status.textContent = refill ? "Updating your recommendations…" : "";
     try {
-      const body = await api.recommendations({ userId: user.userId, genres, k: PAGE_SIZE }, { signal: mine });
+      const body = await api.recommendations({ userId: user.userId, token: user.token, genres, k: PAGE_SIZE }, { signal: mine });
       const items = body.items.filter((item) => !justRated.has(item.movie.id));
       showItems(items, { refill });
       status.textContent = refill ? "Recommendations updated." : "";

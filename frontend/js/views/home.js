@@ -1,14 +1,54 @@
-// Start page: start fresh (onboarding) or sign in as an existing MovieLens user.
+// Start page: sign in with a username and password, start fresh (onboarding), or sign in as an existing
+// MovieLens user (demo login).
 
 import { api } from "../api.js";
 import { h, icon } from "../dom.js";
 import { session } from "../session.js";
 
+function passwordSignInForm(navigate) {
+  const username = h("input", { id: "signin-username", name: "username", autocomplete: "username", required: true, autocapitalize: "none", spellcheck: "false" });
+  const password = h("input", { id: "signin-password", name: "password", type: "password", autocomplete: "current-password", required: true });
+  const error = h("p", { class: "form-error", role: "alert", id: "signin-error" });
+  const submit = h("button", { type: "submit", class: "button button--primary" }, "Sign in");
+  const form = h(
+    "form",
+    { class: "signin-form", novalidate: true },
+    h("label", { for: "signin-username" }, "Username"),
+    username,
+    h("label", { for: "signin-password" }, "Password"),
+    password,
+    h("div", { class: "form-actions" }, submit),
+    error,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!username.value.trim() || !password.value) {
+      error.textContent = "Enter your username and password.";
+      (username.value.trim() ? password : username).focus();
+      return;
+    }
+    error.textContent = "";
+    submit.disabled = true;
+    submit.textContent = "Signing in…";
+    try {
+      const login = await api.signIn(username.value.trim(), password.value);
+      session.signIn({ userId: login.user_id, token: login.access_token, kind: "account", username: username.value.trim().toLowerCase() });
+      navigate("/for-you");
+    } catch (failure) {
+      error.textContent = failure.message;
+      password.select();
+      submit.disabled = false;
+      submit.textContent = "Sign in";
+    }
+  });
+  return form;
+}
+
 export async function render(main, { navigate }) {
   document.title = "CineGraph — movies picked from a graph of taste";
   const input = h("input", { id: "demo-user", name: "user_id", type: "number", min: 1, step: 1, inputmode: "numeric", value: 1, required: true, "aria-describedby": "demo-hint" });
   const error = h("p", { class: "form-error", role: "alert", id: "demo-error" });
-  const submit = h("button", { type: "submit", class: "button button--primary" }, "Sign in");
+  const submit = h("button", { type: "submit", class: "button button--secondary" }, "Continue");
   const form = h(
     "form",
     { class: "demo-form", novalidate: true },
@@ -30,10 +70,10 @@ export async function render(main, { navigate }) {
     input.removeAttribute("aria-invalid");
     error.textContent = "";
     submit.disabled = true;
-    submit.textContent = "Signing in…";
+    submit.textContent = "Continuing…";
     try {
       const login = await api.demoLogin(userId);
-      session.signIn({ userId: login.user_id, token: login.access_token });
+      session.signIn({ userId: login.user_id, token: login.access_token, kind: "demo" });
       navigate("/for-you");
     } catch (failure) {
       let message = failure.message;
@@ -41,7 +81,7 @@ export async function render(main, { navigate }) {
       error.textContent = message;
       input.setAttribute("aria-invalid", "true");
       submit.disabled = false;
-      submit.textContent = "Sign in";
+      submit.textContent = "Continue";
     }
   });
 
@@ -64,8 +104,15 @@ export async function render(main, { navigate }) {
         "section",
         { class: "panel panel--accent", "aria-labelledby": "fresh-title" },
         h("h2", { id: "fresh-title" }, "New here?"),
-        h("p", null, "Pick five or more movies you like. Your recommendations are ready the moment you finish."),
+        h("p", null, "Pick five or more movies you like. Your recommendations are ready the moment you finish; then choose a username and password to come back to them."),
         h("a", { class: "button button--primary button--large", href: "#/start" }, "Start fresh", icon("arrow")),
+      ),
+      h(
+        "section",
+        { class: "panel", "aria-labelledby": "signin-title" },
+        h("h2", { id: "signin-title" }, "Welcome back"),
+        h("p", null, "Sign in to your ratings and recommendations."),
+        passwordSignInForm(navigate),
       ),
       h(
         "section",

@@ -97,7 +97,7 @@ export async function render(main, { signal, navigate }) {
     finish.textContent = "Creating your profile…";
     try {
       const created = await api.createUser([...picks.keys()], { signal });
-      session.signIn({ userId: created.user_id, token: created.access_token, isNew: true });
+      session.signIn({ userId: created.user_id, token: created.access_token, kind: "guest", isNew: true });
       toast(`Welcome! Your profile is built from ${picks.size} movies.`);
       navigate("/for-you");
     } catch (failure) {
