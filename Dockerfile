@@ -12,11 +12,11 @@ WORKDIR /app
 # CPU-only PyTorch first, pinned, so that the package install below does not pull CUDA wheels.
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY ml ml
 COPY service service
 COPY frontend frontend
-RUN pip install .
+RUN pip install -c requirements.lock .
 
 RUN useradd --create-home --uid 10001 cinegraph \
     && mkdir -p /var/lib/cinegraph \

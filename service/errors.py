@@ -50,10 +50,14 @@ def _field(location: tuple[Any, ...]) -> str:
 def add_error_handlers(app: FastAPI) -> None:
     async def invalid_input(_: Request, error: RequestValidationError) -> JSONResponse:
         errors = [
-            {"loc": [str(part) for part in item["loc"]], "msg": item["msg"], "type": item["type"]}
+            {
+                "loc": [str(part) for part in item["loc"]],
+                "msg": item["msg"].removeprefix("Value error, "),  # pydantic's prefix for our own checks
+                "type": item["type"],
+            }
             for item in error.errors()
         ]
-        detail = "; ".join(f"{_field(item['loc'])}: {item['msg']}" for item in error.errors())
+        detail = "; ".join(f"{_field(tuple(item['loc']))}: {item['msg']}" for item in errors)
         return _error(status.HTTP_422_UNPROCESSABLE_CONTENT, detail or "invalid input", errors=errors)
 
     async def not_found(_: Request, error: NotFound) -> JSONResponse:
