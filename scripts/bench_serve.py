@@ -14,6 +14,7 @@ import argparse
 import csv
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -55,7 +56,15 @@ def main() -> int:
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "CINEGRAPH_DATA_DIR": args.data_dir}
+    # Readers ask for random users' recommendations with the admin key (a user's token reads only their
+    # own); writers sign in as MovieLens users (demo login), so the sign-in limit is off for the run.
+    admin_key = os.environ.get("CINEGRAPH_ADMIN_KEY") or secrets.token_urlsafe(32)
+    env = {
+        **os.environ,
+        "CINEGRAPH_DATA_DIR": args.data_dir,
+        "CINEGRAPH_ADMIN_KEY": admin_key,
+        "CINEGRAPH_SIGNIN_PER_MINUTE": "0",
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", "1"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -68,6 +77,7 @@ def main() -> int:
                 "BENCH_READ_RPS_PER_USER": str(args.rps / READERS),
                 "BENCH_WRITE_RPS_PER_USER": str(args.write_rps / WRITERS),
                 "BENCH_WRITERS": str(WRITERS),
+                "BENCH_ADMIN_KEY": admin_key,
             }
             subprocess.run(
                 [

@@ -1,8 +1,9 @@
 """Load profile for `scripts/bench_serve.py`: recommendation reads at a fixed rate, plus rating writes.
 
-Each simulated user signs in as a random MovieLens user (demo login) and then, at a constant
-throughput, asks for recommendations (optionally genre-filtered) and now and then rates a movie.
-Rates are set by the environment: BENCH_READ_RPS_PER_USER, BENCH_WRITE_RPS_PER_USER.
+Readers ask, at a constant throughput, for a random MovieLens user's recommendations (optionally
+genre-filtered) with the admin key (BENCH_ADMIN_KEY); writers sign in as a random MovieLens user (demo
+login) and rate movies. Rates are set by the environment: BENCH_READ_RPS_PER_USER,
+BENCH_WRITE_RPS_PER_USER.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ MOVIE_IDS = range(1, 1683)
 
 class RecommendationReader(FastHttpUser):
     wait_time = constant_throughput(float(os.environ.get("BENCH_READ_RPS_PER_USER", "10")))
+    headers = {"X-Admin-Key": os.environ.get("BENCH_ADMIN_KEY", "")}
 
     @task
     def recommendations(self) -> None:
@@ -25,7 +27,7 @@ class RecommendationReader(FastHttpUser):
         genres = random.choice(GENRE_CHOICES)
         if genres:
             params["genres"] = genres
-        self.client.get("/recommendations", params=params, name="GET /recommendations")
+        self.client.get("/recommendations", params=params, headers=self.headers, name="GET /recommendations")
 
 
 class RatingWriter(FastHttpUser):

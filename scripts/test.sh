@@ -21,6 +21,6 @@ npm install --prefix tests/cypher_lint --no-audit --no-fund --silent
 setup_s=$((SECONDS - started))
 
 status=0
-"$VENV/bin/python" -m pytest "$@" || status=$?
+PATH="$VENV/bin:$PATH" "$VENV/bin/python" -m pytest "$@" || status=$?
 echo "setup: ${setup_s} s, tests: $((SECONDS - started - setup_s)) s ($VENV)"
 exit $status

@@ -29,8 +29,8 @@ ensure_venv() {
   fi
   local target="."
   [ -n "$extras" ] && target=".[$extras]"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+  "$VENV/bin/python" -m pip install -qq --disable-pip-version-check --upgrade pip
   # torch==2.13.0 (in pyproject.toml and the lock) is the CPU build; anything else pulls GBs of CUDA wheels.
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c requirements.lock -e "$target"
+  "$VENV/bin/python" -m pip install -qq --disable-pip-version-check -c requirements.lock -e "$target"
   echo "$wanted" > "$stamp"
 }

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, HTTPException, status
 
 from service.deps import AdminDep, RetrainerDep
 from service.errors import error_responses
@@ -13,12 +13,15 @@ router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[AdminDep], res
     "/retrain",
     response_model=RetrainStatus,
     status_code=status.HTTP_202_ACCEPTED,
-    responses={409: {"model": RetrainStatus, "description": "a retrain is already running"}},
+    responses=error_responses(409),
 )
-async def retrain(retrainer: RetrainerDep, response: Response) -> RetrainStatus:
+async def retrain(retrainer: RetrainerDep) -> RetrainStatus:
     """Retrain from the store in the background; the current model serves until the new one is swapped in."""
     if not retrainer.start():
-        response.status_code = status.HTTP_409_CONFLICT
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"a retrain is already running (since {retrainer.status.started_at}); see GET /admin/retrain",
+        )
     return retrainer.status
 
 
