@@ -92,7 +92,8 @@ class GraphStore:
 
     async def _within_timeout(self, work: Awaitable[Any]) -> Any:
         try:
-            return await asyncio.wait_for(work, self.timeout_s)
+            async with asyncio.timeout(self.timeout_s):  # no extra task, unlike wait_for
+                return await work
         except TimeoutError:
             raise StoreUnavailable(
                 f"{self.backend.name} did not answer within {self.timeout_s:g} s"
