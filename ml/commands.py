@@ -219,6 +219,24 @@ def cmd_bench_epochs(args: argparse.Namespace, data_dir_getter: DataDirGetter = 
     return 0
 
 
+def cmd_bench_experience(args: argparse.Namespace, data_dir_getter: DataDirGetter = _default_data_dir) -> int:
+    from ml.benchmarks.experience import PARTS, experience_report
+    from ml.data import DatasetError, resolve_dataset
+
+    parts = tuple(part.strip() for part in args.parts.split(",") if part.strip())
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown or not parts:
+        return _fail(f"--parts takes some of {', '.join(PARTS)}; got {args.parts!r}")
+    try:
+        dataset = resolve_dataset(args.dataset, data_dir_getter())
+        config = _config_from_args(args)
+    except (DatasetError, ValueError, FileNotFoundError) as exc:
+        return _fail(str(exc))
+    report = experience_report(from_dataset_ratings(dataset.ratings), dataset.movies, config, parts)
+    print(json.dumps({"dataset": args.dataset, "seed": config.seed, **report}, indent=2, ensure_ascii=False))
+    return 0
+
+
 # ---------------------------------------------------------------- registration
 
 
@@ -264,7 +282,7 @@ def register(
 def register_bench_train(
     bench_subparsers: argparse._SubParsersAction, data_dir_getter: DataDirGetter = _default_data_dir
 ) -> None:
-    """Add ``train`` and ``epochs`` to the CLI's ``bench`` sub-parsers."""
+    """Add ``train``, ``experience`` and ``epochs`` to the CLI's ``bench`` sub-parsers."""
     bench = bench_subparsers.add_parser("train", help="accuracy and training time, mean over split seeds")
     bench.add_argument("--dataset", default="ml-100k", help="interaction file, dataset folder, or 'ml-100k'")
     bench.add_argument("--protocols", default="random,temporal")
@@ -278,6 +296,15 @@ def register_bench_train(
     )
     _add_training_options(bench)
     bench.set_defaults(handler=lambda args: cmd_bench_train(args, data_dir_getter))
+
+    experience = bench_subparsers.add_parser(
+        "experience",
+        help="the live loop as a person meets it: one rating, predicted stars, similar movies, new users",
+    )
+    experience.add_argument("--dataset", default="ml-100k", help="dataset folder or name (titles are needed)")
+    experience.add_argument("--parts", default="live,ratings,similar,onboarding")
+    _add_training_options(experience)
+    experience.set_defaults(handler=lambda args: cmd_bench_experience(args, data_dir_getter))
 
     epochs = bench_subparsers.add_parser(
         "epochs", help="LightGCN training cost at a dataset's size: seconds per epoch, peak memory"

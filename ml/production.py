@@ -50,6 +50,9 @@ def train_for_serving(
     model = Recommender.fit(
         table, dataclasses.replace(config, max_epochs=best_epoch), valid=None, progress=progress
     )
+    # The refit has no held-out ratings: the score weight calibrated on the probe's carries over, since
+    # the score is standardised per user (ml.rating_scale).
+    model.rating_scale = dataclasses.replace(model.rating_scale, weights=probe.rating_scale.weights)
     model.metrics = {
         **probe.metrics,
         "train_seconds": round(probe.metrics["train_seconds"] + model.metrics["train_seconds"], 2),

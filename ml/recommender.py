@@ -10,15 +10,20 @@ query needs is precomputed at fit/load time, so ``recommend`` is one matrix–ve
         = α_0 e_u⁰ + 1/sqrt(|R_u|) Σ_{j ∈ R_u} h_j,      h_j = Σ_{k=0}^{K-1} α_{k+1} e_j^(k) / sqrt(|N(j)|)
 
 because ``e_u^(k+1) = Σ_j e_j^(k) / sqrt(|R_u| |N(j)|)``. The item vectors ``h_j`` are stored, so the
-propagated part of a new or changed user is *exactly* what propagation would give them (up to their
-own, negligible, effect on the items' embeddings). Only ``α_0 e_u⁰`` — a parameter a new user never
-had — is unknown; at fit time a ridge regression over the trained users learns a linear map ``W``
-from the propagated part ``p_u`` to ``α_0 e_u⁰``, so ``fold_in(R) = p (I + W)`` with ``p`` as above.
-``docs/ml.md`` measures how close this comes to retraining.
+propagated part ``p`` of a new or changed user is *exactly* what propagation would give them (up to
+their own, negligible, effect on the items' embeddings).
+
+- A trained user whose history changed (a new rating) keeps the free part ``α_0 e_u⁰`` that training
+  learned: ``fold_in(R, user_id=u) = α_0 e_u⁰ + p`` — an update, not a restart; with the unchanged
+  history it is the trained vector.
+- A new user has no free part. It is estimated as the mean free part of the ``NEW_USER_NEIGHBOURS``
+  trained users whose propagated parts are closest (cosine) to theirs: people who liked the same
+  movies. (A ridge map from ``p`` to the free part, fitted on all trained users, fell below EASE for
+  new users with five picks; the neighbours beat it by 19%: ``docs/benchmarks.md``.)
 
 **Explain.** Because ``p`` is a sum over rated items, item ``i``'s score splits exactly into one
-term per rated item ``j``: ``(h_j M / sqrt(|R|)) · e_i`` (``M = I + W`` for folded-in users and
-``M = I`` — the propagated part of the real embedding — for trained users).
+term per rated item ``j``, ``h_j · e_i / sqrt(|R|)``, plus the free part's term, which no single rated
+item owns; explanations rank rated items by their terms.
 """
 
 from __future__ import annotations
@@ -35,21 +40,27 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ml.fingerprint import interactions_fingerprint
 from ml.interactions import IdMap, interaction_matrix, positives, validate_interactions
+from ml.rating_scale import RatingScale, ScoreMoments
 from ml.train import TrainConfig, train_lightgcn
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+NEW_USER_NEIGHBOURS = 100
+"""Trained users whose free parts make a new user's (module docstring)."""
+
+FORMAT_VERSION = 2  # 2: user_free_parts, the rating scale
 _ARRAYS = (
     "user_ids",
     "item_ids",
     "user_embeddings",
+    "user_free_parts",
     "item_embeddings",
     "item_history_vectors",
-    "fold_in_map",
+    "item_biases",
 )
 
 
@@ -78,9 +89,10 @@ class Recommender:
     user_ids: np.ndarray  # raw ids, sorted int64; row i of user_embeddings
     item_ids: np.ndarray  # raw ids, sorted int64; row i of item_embeddings
     user_embeddings: np.ndarray  # (n_users, d) float32, final
+    user_free_parts: np.ndarray  # (n_users, d) float32: α_0 e_u⁰, the part of e_u that is not propagated
     item_embeddings: np.ndarray  # (n_items, d) float32, final
     item_history_vectors: np.ndarray  # (n_items, d) float32: h_j of the module docstring
-    fold_in_map: np.ndarray  # (d, d) float32: M = I + W
+    rating_scale: RatingScale  # predicted stars (ml.rating_scale)
     config: TrainConfig
     fingerprint: str
     metrics: dict = field(default_factory=dict)
@@ -90,8 +102,10 @@ class Recommender:
 
     def __post_init__(self) -> None:
         self._users, self._items = IdMap(self.user_ids), IdMap(self.item_ids)
-        norms = np.linalg.norm(self.item_embeddings, axis=1, keepdims=True)
-        self._unit_items = (self.item_embeddings / np.maximum(norms, 1e-12)).astype(np.float32)
+        self._score_moments = ScoreMoments.of(self.item_embeddings)
+        propagated = self.user_embeddings - self.user_free_parts
+        norms = np.linalg.norm(propagated, axis=1, keepdims=True)
+        self._unit_propagated = (propagated / np.maximum(norms, 1e-12)).astype(np.float32)
 
     @property
     def version(self) -> str:
@@ -124,7 +138,8 @@ class Recommender:
             known = (vu >= 0) & (vi >= 0)
             valid_matrix = interaction_matrix(vu[known], vi[known], len(users), len(items))
         result = train_lightgcn(u, i, len(users), len(items), config, valid_matrix, progress)
-        model = cls.from_model(result.model, u, i, users.raw_ids, items.raw_ids, config)
+        model = cls.from_model(result.model, users.raw_ids, items.raw_ids, config)
+        model.fit_rating_scale(table, valid)
         model.fingerprint = interactions_fingerprint(
             table["user_id"].to_numpy(), table["item_id"].to_numpy(), table["rating"].to_numpy()
         )
@@ -142,12 +157,9 @@ class Recommender:
     def from_model(
         cls,
         model,
-        users: np.ndarray,
-        items: np.ndarray,
         user_ids: np.ndarray,
         item_ids: np.ndarray,
         config: TrainConfig,
-        ridge: float = 1.0,
     ) -> Recommender:
         """Precompute query-time arrays from a trained :class:`ml.models.lightgcn.LightGCN`."""
         import torch
@@ -162,33 +174,70 @@ class Recommender:
         inv_sqrt = np.where(item_degree > 0, 1.0 / np.sqrt(np.maximum(item_degree, 1.0)), 0.0)[:, None]
         history = sum(alpha[k + 1] * layers[k][n_users : n_users + n_items] for k in range(model.num_layers))
         history = history * inv_sqrt
-        # Ridge map from the propagated part p_u to the free part α0 e_u⁰, fitted on trained users.
-        matrix = interaction_matrix(users, items, n_users, n_items)
-        user_degree = np.maximum(np.diff(matrix.indptr), 1).astype(np.float32)[:, None]
-        propagated = np.asarray(matrix @ history) / np.sqrt(user_degree)
         free = alpha[0] * layers[0][:n_users]
-        gram = propagated.T @ propagated + ridge * np.eye(propagated.shape[1])
-        fold_in_map = np.eye(propagated.shape[1]) + np.linalg.solve(gram, propagated.T @ free)
         return cls(
             user_ids=np.asarray(user_ids, np.int64),
             item_ids=np.asarray(item_ids, np.int64),
             user_embeddings=user_final.astype(np.float32),
+            user_free_parts=free.astype(np.float32),
             item_embeddings=item_final.astype(np.float32),
             item_history_vectors=history.astype(np.float32),
-            fold_in_map=fold_in_map.astype(np.float32),
+            rating_scale=RatingScale.from_ratings(np.zeros(0, np.int64), np.zeros(0), n_items),
             config=config,
             fingerprint="",
             trained_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             versions=library_versions(),
         )
 
+    def fit_rating_scale(self, ratings: pd.DataFrame, held_out: pd.DataFrame | None = None) -> None:
+        """Biases from ``ratings`` (every rating, liked or not); with ``held_out`` ratings the model did not
+        train on, also the weight of its standardised score (:mod:`ml.rating_scale`)."""
+        items = self._items.lookup(ratings["item_id"].to_numpy())
+        known = items >= 0
+        scale = RatingScale.from_ratings(
+            items[known], ratings["rating"].to_numpy()[known], len(self.item_ids)
+        )
+        if held_out is not None:
+            users = self._users.lookup(ratings["user_id"].to_numpy())
+            trained = users >= 0
+            biases = scale.user_biases(
+                users[trained], items[trained], ratings["rating"].to_numpy()[trained], len(self.user_ids)
+            )
+            hu = self._users.lookup(held_out["user_id"].to_numpy())
+            hi = self._items.lookup(held_out["item_id"].to_numpy())
+            rows = (hu >= 0) & (hi >= 0)
+            hu, hi = hu[rows], hi[rows]
+            vectors = self.user_embeddings[hu]
+            scores = np.einsum("nd,nd->n", vectors, self.item_embeddings[hi])[:, None]
+            z = self._score_moments.standardise(vectors, scores)[:, 0]
+            scale = scale.calibrate(biases[hu], hi, z, held_out["rating"].to_numpy()[rows])
+        self.rating_scale = scale
+
     # ---------------------------------------------------------------- queries
+
+    def predicted_ratings(
+        self, user: int | np.ndarray, item_ids: np.ndarray, rated_items: np.ndarray, ratings: np.ndarray
+    ) -> np.ndarray:
+        """Predicted stars of ``item_ids`` (raw, known to the model) for a user id or vector whose ratings
+        are ``(rated_items, ratings)`` (:mod:`ml.rating_scale`)."""
+        vector = self._as_vector(user)
+        rows = self._items.index(np.asarray(item_ids, np.int64), "item")
+        bias = self.rating_scale.user_bias(self._items.lookup(np.asarray(rated_items, np.int64)), ratings)
+        z = self._score_moments.standardise(vector, self.item_embeddings[rows] @ vector)[0]
+        return self.rating_scale.predict(bias, rows, z)
 
     def has_user(self, user_id: int) -> bool:
         return bool(self._users.lookup(int(user_id))[0] >= 0)
 
     def has_item(self, item_id: int) -> bool:
         return bool(self._items.lookup(int(item_id))[0] >= 0)
+
+    def interaction_matrix(self, frame: pd.DataFrame) -> sp.csr_matrix:
+        """(model users × model items) matrix of a ratings table's rows whose user and item it knows."""
+        users = self._users.lookup(frame["user_id"].to_numpy())
+        items = self._items.lookup(frame["item_id"].to_numpy())
+        known = (users >= 0) & (items >= 0)
+        return interaction_matrix(users[known], items[known], len(self.user_ids), len(self.item_ids))
 
     def user_vector(self, user_id: int) -> np.ndarray:
         """Final embedding of a trained user (raw id); KeyError if unknown."""
@@ -200,20 +249,43 @@ class Recommender:
         idx = self._items.lookup(np.asarray(item_ids, np.int64).ravel())
         return idx[idx >= 0]
 
-    def fold_in(self, rated_items: np.ndarray, ratings: np.ndarray | None = None) -> np.ndarray:
-        """A user vector from raw item ids the user rated, without retraining (module docstring).
+    def fold_in(
+        self,
+        rated_items: np.ndarray,
+        ratings: np.ndarray | None = None,
+        user_id: int | None = None,
+        picked_items: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """A user vector from raw item ids the user rated or picked, without retraining (module docstring).
 
-        With a ``rating_threshold`` in the config, items rated below it are not positives and are
-        dropped (as in training). Unknown items are ignored; an empty history gives the zero vector.
+        For a trained ``user_id`` the trained free part is kept and only the propagated part follows
+        the history; otherwise the free part is estimated from the propagated one. With a
+        ``rating_threshold`` in the config, items rated below it are not positives and are dropped (as
+        in training); ``picked_items`` (a new user's "I like this") are always positives. Unknown items
+        are ignored.
         """
-        rated_items = np.asarray(rated_items, np.int64).ravel()
+        positives = np.asarray(rated_items, np.int64).ravel()
         if ratings is not None and self.config.rating_threshold is not None:
-            rated_items = rated_items[np.asarray(ratings, np.float64).ravel() >= self.config.rating_threshold]
-        idx = np.unique(self._known_items(rated_items))
-        if len(idx) == 0:
-            return np.zeros(self.item_embeddings.shape[1], np.float32)
-        propagated = self.item_history_vectors[idx].sum(axis=0) / np.sqrt(len(idx))
-        return (propagated @ self.fold_in_map).astype(np.float32)
+            positives = positives[np.asarray(ratings, np.float64).ravel() >= self.config.rating_threshold]
+        if picked_items is not None:
+            positives = np.concatenate([positives, np.asarray(picked_items, np.int64).ravel()])
+        idx = np.unique(self._known_items(positives))
+        propagated = np.zeros(self.item_embeddings.shape[1], np.float32)
+        if len(idx):
+            propagated = self.item_history_vectors[idx].sum(axis=0) / np.sqrt(len(idx))
+        trained = self._users.lookup(int(user_id))[0] if user_id is not None else -1
+        if trained >= 0:
+            return (self.user_free_parts[trained] + propagated).astype(np.float32)
+        return (propagated + self.estimated_free_parts(propagated[None, :])[0]).astype(np.float32)
+
+    def estimated_free_parts(self, propagated: np.ndarray) -> np.ndarray:
+        """New users' free parts from their propagated parts (n, d): the mean free part of the
+        ``NEW_USER_NEIGHBOURS`` trained users closest in cosine (module docstring)."""
+        norms = np.linalg.norm(propagated, axis=1, keepdims=True)
+        similarity = (propagated / np.maximum(norms, 1e-12)) @ self._unit_propagated.T
+        k = min(NEW_USER_NEIGHBOURS, similarity.shape[1])
+        nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        return np.where(norms > 0, self.user_free_parts[nearest].mean(axis=1), 0.0).astype(np.float32)
 
     def fold_in_batch(self, user_ids: np.ndarray, item_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`fold_in` for many users at once from (user, item) rows: (unique user ids, vectors)."""
@@ -223,7 +295,7 @@ class Recommender:
         history = interaction_matrix(user_idx[known], items[known], len(users), len(self.item_ids))
         degree = np.maximum(np.diff(history.indptr), 1)[:, None]
         propagated = np.asarray(history @ self.item_history_vectors) / np.sqrt(degree)
-        return users, (propagated @ self.fold_in_map).astype(np.float32)
+        return users, (propagated + self.estimated_free_parts(propagated)).astype(np.float32)
 
     def _as_vector(self, user: int | np.ndarray) -> np.ndarray:
         if isinstance(user, np.ndarray) and user.dtype.kind == "f":
@@ -275,36 +347,21 @@ class Recommender:
         best = np.take_along_axis(part, order, 1)
         return self.item_ids[best], np.take_along_axis(scores, best, 1)
 
-    def similar_items(self, item_id: int, k: int = 10) -> list[tuple[int, float]]:
-        """Items with the most similar final embeddings (cosine), the item itself left out."""
-        idx = self._items.index(np.int64(item_id), "item")[0]
-        scores = self._unit_items @ self._unit_items[idx]
-        scores[idx] = -np.inf
-        return self._top(None, scores, k)
-
-    def explain(
-        self, user: int | np.ndarray | None, item_id: int, rated_items: np.ndarray, k: int | None = 5
-    ) -> list[tuple[int, float]]:
+    def explain(self, item_id: int, rated_items: np.ndarray, k: int | None = 5) -> list[tuple[int, float]]:
         """The rated items that contributed most to ``item_id``'s score: ``(rated item id, term)``.
 
-        Terms are the exact per-item summands of the propagated user vector (module docstring): for
-        a trained user id, of the propagated part of their embedding; otherwise of :meth:`fold_in`.
+        Terms are the exact per-item summands of the propagated part of the user's vector (module
+        docstring); they add up to that part's score, for trained and new users alike.
         """
         target = self.item_embeddings[self._items.index(np.int64(item_id), "item")[0]]
         idx = np.unique(self._known_items(rated_items))
         if len(idx) == 0:
             return []
-        trained = (
-            user is not None and not isinstance(user, np.ndarray) and self._users.lookup(int(user))[0] >= 0
-        )
-        direction = target if trained else self.fold_in_map @ target
-        terms = self.item_history_vectors[idx] @ direction / np.sqrt(len(idx))
+        terms = self.item_history_vectors[idx] @ target / np.sqrt(len(idx))
         order = np.argsort(-terms, kind="stable")[: k or len(idx)]
         return list(zip(self.item_ids[idx[order]].tolist(), terms[order].astype(float).tolist(), strict=True))
 
-    def top_contributors(
-        self, user: int | np.ndarray | None, item_ids: np.ndarray, rated_items: np.ndarray
-    ) -> np.ndarray:
+    def top_contributors(self, item_ids: np.ndarray, rated_items: np.ndarray) -> np.ndarray:
         """For each of ``item_ids``, the rated item with the largest :meth:`explain` term (raw ids;
         -1 when no rated item is known), for all items in one matrix product."""
         item_ids = np.asarray(item_ids, np.int64)
@@ -312,11 +369,7 @@ class Recommender:
         if len(idx) == 0 or len(item_ids) == 0:
             return np.full(len(item_ids), -1, dtype=np.int64)
         targets = self.item_embeddings[self._items.index(item_ids, "item")]
-        trained = (
-            user is not None and not isinstance(user, np.ndarray) and self._users.lookup(int(user))[0] >= 0
-        )
-        directions = targets if trained else targets @ self.fold_in_map.T
-        terms = self.item_history_vectors[idx] @ directions.T  # (rated, items); the 1/sqrt(|R|) scale is moot
+        terms = self.item_history_vectors[idx] @ targets.T  # (rated, items); the 1/sqrt(|R|) scale is moot
         return self.item_ids[idx[np.argmax(terms, axis=0)]]
 
     # ---------------------------------------------------------------- persistence
@@ -330,6 +383,8 @@ class Recommender:
             "trained_at": self.trained_at,
             "versions": self.versions,
             "data_as_of": self.data_as_of,
+            "rating_mean": self.rating_scale.mean,
+            "rating_weights": self.rating_scale.weights.tolist(),
         }
 
     def save(self, path: str | Path) -> Path:
@@ -342,7 +397,8 @@ class Recommender:
                 np.savez(
                     handle,
                     metadata=np.array(json.dumps(self._metadata())),
-                    **{name: getattr(self, name) for name in _ARRAYS},
+                    **{name: getattr(self, name) for name in _ARRAYS if name != "item_biases"},
+                    item_biases=self.rating_scale.item_biases,
                 )
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -378,8 +434,14 @@ class Recommender:
                 f"{path}: checkpoint was trained on data {metadata['fingerprint'][:12]}…, the current data "
                 f"is {expected_fingerprint[:12]}…; retrain (or fold in the new ratings)"
             )
+        scale = RatingScale(
+            float(metadata["rating_mean"]),
+            arrays.pop("item_biases"),
+            np.asarray(metadata["rating_weights"], np.float32),
+        )
         model = cls(
             **arrays,
+            rating_scale=scale,
             config=config,
             fingerprint=metadata["fingerprint"],
             metrics=metadata["metrics"],

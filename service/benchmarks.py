@@ -117,13 +117,14 @@ def bench_recommend(args: argparse.Namespace) -> int:
 
     from ml.data.synthetic import SyntheticSize, generate
     from ml.recommender import Recommender
+    from ml.similarity import MovieSimilarity
     from ml.train import TrainConfig
     from service.catalogue import Catalogue
     from service.personalization import UserVectors
     from service.reasons import ReasonBuilder
     from service.recommending import recommend_movies
     from service.serving_model import ServingModel
-    from service.store.graph_store import Interactions, MovieLinks
+    from service.store.graph_store import Interactions, MovieLinks, UserHistory
 
     ratings, movies, _ = generate(SyntheticSize(args.users, args.movies, args.ratings), seed=0)
     started = time.perf_counter()
@@ -143,7 +144,10 @@ def bench_recommend(args: argparse.Namespace) -> int:
     catalogue = Catalogue.build(rows, interactions)
     empty = np.array([], dtype=object)
     links = MovieLinks(np.array([], dtype=np.int64), empty, np.array([], dtype=np.int64), empty, empty)
-    model = ServingModel(recommender, catalogue, ReasonBuilder(interactions, links, catalogue))
+    similarity = MovieSimilarity.fit(
+        catalogue.rating_matrix(interactions), catalogue.genre_matrix(), catalogue.ids
+    )
+    model = ServingModel(recommender, catalogue, ReasonBuilder(interactions, links, catalogue), similarity)
     histories = {
         user: [
             {"movie_id": m, "rating": r, "ts": t}
@@ -157,13 +161,14 @@ def bench_recommend(args: argparse.Namespace) -> int:
     latencies = {"trained user": [], "folded-in user": []}
     for i, user in enumerate(users):
         vectors = UserVectors()
-        history = histories[int(user)]
+        rows = histories[int(user)]
         kind = "folded-in user" if i % 2 else "trained user"
         if kind == "folded-in user":
-            history = [{**history[0], "ts": 2**40}, *history[1:]]  # newer than the model: fold-in path
+            rows = [{**rows[0], "ts": 2**40}, *rows[1:]]  # newer than the model: fold-in path
+        history = UserHistory(ratings=rows, picks=[])
         started = time.perf_counter()
         vector = vectors.vector(model, int(user), history)
-        recommend_movies(model, vector, history, genre_choices[i % len(genre_choices)], 20)
+        recommend_movies(model, int(user), vector, history, genre_choices[i % len(genre_choices)], 20)
         latencies[kind].append(time.perf_counter() - started)
     report = {
         "movies": args.movies,

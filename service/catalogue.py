@@ -6,9 +6,10 @@ path then filters by genre with precomputed id arrays instead of a database roun
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from service.schemas import Movie
 from service.store.graph_store import GraphStore, Interactions
@@ -27,9 +28,13 @@ class Catalogue:
     movies: dict[int, Movie]
     genre_members: dict[str, np.ndarray]  # genre -> sorted movie ids
     rating_counts: np.ndarray  # aligned with ids
+    aliases: dict[int, int] = field(default_factory=dict)
+    """Ids of films the dataset listed twice -> the movie they were merged into (``ml.data.hygiene``)."""
 
     @classmethod
-    def build(cls, rows: list[dict], interactions: Interactions) -> Catalogue:
+    def build(
+        cls, rows: list[dict], interactions: Interactions, aliases: dict[int, int] | None = None
+    ) -> Catalogue:
         movies = {
             int(row["id"]): Movie(
                 id=row["id"], title=row["title"], year=row["year"], genres=sorted(row["genres"])
@@ -49,11 +54,12 @@ class Catalogue:
             movies=movies,
             genre_members={g: np.array(m, dtype=np.int64) for g, m in sorted(members.items())},
             rating_counts=counts,
+            aliases=dict(aliases or {}),
         )
 
     @classmethod
     async def load(cls, store: GraphStore, interactions: Interactions) -> Catalogue:
-        return cls.build(await store.movie_catalogue(), interactions)
+        return cls.build(await store.movie_catalogue(), interactions, await store.movie_aliases())
 
     @property
     def genre_names(self) -> list[str]:
@@ -64,6 +70,34 @@ class Catalogue:
 
     def movie(self, movie_id: int) -> Movie:
         return self.movies[movie_id]
+
+    def canonical_id(self, movie_id: int) -> int:
+        """The movie an alias id was merged into; any other id is its own."""
+        return self.aliases.get(movie_id, movie_id)
+
+    def genre_matrix(self) -> sp.csr_matrix:
+        """movies (rows of ``ids``) × genres (``genre_names``), 1 where the movie has the genre."""
+        rows = [np.searchsorted(self.ids, members) for members in self.genre_members.values()]
+        columns = [np.full(len(r), g) for g, r in enumerate(rows)]
+        shape = (len(self.ids), len(self.genre_members))
+        if not rows:
+            return sp.csr_matrix(shape, dtype=np.float32)
+        rows_, columns_ = np.concatenate(rows), np.concatenate(columns)
+        return sp.csr_matrix((np.ones(len(rows_), np.float32), (rows_, columns_)), shape=shape)
+
+    def rating_matrix(self, interactions: Interactions) -> sp.csr_matrix:
+        """users × movies (rows of ``ids``), 1 where the user rated the movie; unknown movies left out."""
+        positions = np.searchsorted(self.ids, interactions.movie_ids)
+        known = (positions < len(self.ids)) & (
+            self.ids[np.minimum(positions, len(self.ids) - 1)] == interactions.movie_ids
+        )
+        _, users = np.unique(interactions.user_ids[known], return_inverse=True)
+        matrix = sp.csr_matrix(
+            (np.ones(int(known.sum()), np.float32), (users, positions[known])),
+            shape=(int(users.max(initial=-1)) + 1, len(self.ids)),
+        )
+        matrix.sum_duplicates()
+        return matrix
 
     def check_genres(self, genres: list[str]) -> None:
         unknown = [g for g in genres if g not in self.genre_members]

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from ml import commands as ml_commands
 from ml.data import DatasetError, fetch_default_dataset, fetch_grouplens, resolve_dataset
 from ml.data.fetch import DEFAULT_DATASET, GROUPLENS_BASE_URL
+from ml.data.hygiene import describe
 from service.config import Settings, UnsafeSettings
 from service.serving_model import build_serving_model, ensure_store_has_data
 from service.store.backends import StoreUnavailable
@@ -147,7 +148,14 @@ def import_command(args: argparse.Namespace, settings: Settings) -> int:
 
     async def run(store):
         timings = await store.import_dataset(dataset, progress=not args.quiet)
-        return {"dataset": dataset.name, "seconds": round(sum(timings.values()), 2), **await store.stats()}
+        stats = await store.stats()
+        return {
+            "dataset": dataset.name,
+            "seconds": round(sum(timings.values()), 2),
+            **stats,
+            **describe(dataset),
+            "warnings": list(dataset.warnings),
+        }
 
     print(json.dumps(asyncio.run(_with_store(settings, run))))
     return 0

@@ -1,7 +1,12 @@
 """User vectors: the trained one while a user's history is unchanged, else a fold-in of the history.
 
+Training sees ratings only; a new user's picks (liked movies without stars) enter through the fold-in,
+as positives like any rating.
+
 The rule needs nothing but the store: a user whose newest rating is later than the model's training
-snapshot (or who is unknown to the model) is folded in from the history read on this request. Every
+snapshot (or who is unknown to the model) is folded in from the history read on this request. A user
+the model was trained on keeps their trained free part (an update, not a restart: one rating nudges
+their list); a new user's vector comes from their history alone. Every
 API worker therefore computes the same vector without shared memory; the cache only saves the fold-in
 arithmetic and is keyed by what the vector depends on.
 """
@@ -13,6 +18,7 @@ from collections import OrderedDict
 import numpy as np
 
 from service.serving_model import ServingModel
+from service.store.graph_store import UserHistory
 
 
 class UserVectors:
@@ -20,19 +26,18 @@ class UserVectors:
         self._cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self.max_entries = max_entries
 
-    def vector(self, model: ServingModel, user_id: int, history: list[dict]) -> np.ndarray | None:
-        """None for a user without ratings (the caller falls back to popularity)."""
+    def vector(self, model: ServingModel, user_id: int, history: UserHistory) -> np.ndarray | None:
+        """None for a user without ratings or picks (the caller falls back to popularity)."""
         if not history:
             return None
-        newest = max(int(row["ts"]) for row in history)
-        if newest <= model.data_as_of and model.knows_user(user_id):
+        newest = history.newest_ts
+        if newest <= model.data_as_of and model.knows_user(user_id) and not history.picks:
             return model.recommender.user_vector(user_id)
-        key = (model.version, user_id, len(history), newest)
+        key = (model.version, user_id, len(history.ratings), len(history.picks), newest)
         cached = self._cache.get(key)
         if cached is None:
             cached = model.recommender.fold_in(
-                np.array([row["movie_id"] for row in history], dtype=np.int64),
-                np.array([row["rating"] for row in history], dtype=np.float32),
+                history.rated_ids, history.rating_values, user_id=user_id, picked_items=history.picked_ids
             )
             self._cache[key] = cached
             if len(self._cache) > self.max_entries:

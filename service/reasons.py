@@ -39,10 +39,18 @@ def stars(rating: float) -> str:
 
 @dataclass(frozen=True)
 class Anchor:
-    """A movie the user rated, that a recommendation is explained by."""
+    """A movie the user rated or picked, that a recommendation is explained by."""
 
     movie_id: int
-    rating: float
+    rating: float | None  # None: picked when starting fresh, never rated
+
+    def you_did(self, title: str) -> str:
+        """ "You rated Fargo 5★" or "You picked Fargo"."""
+        return f"You picked {title}" if self.rating is None else f"You rated {title} {stars(self.rating)}"
+
+    @property
+    def which_you_did(self) -> str:
+        return "which you picked" if self.rating is None else f"which you rated {stars(self.rating)}"
 
 
 class ReasonBuilder:
@@ -102,7 +110,7 @@ class ReasonBuilder:
             )
         )
         loved_ids = [a.movie_id for a in loved_history]
-        rating_of = {a.movie_id: a.rating for a in loved_history}
+        anchor_of = {a.movie_id: a for a in loved_history}
         reasons = []
         for i, movie_id in enumerate(recommended):
             # A shared director is rare and telling; a shared actor only when nothing better explains it
@@ -112,9 +120,7 @@ class ReasonBuilder:
             if director or actor:
                 role, other = director or actor
                 what = "director" if role == "DIRECTED" else "actor"
-                reasons.append(
-                    f"Same {what} as {self._title(other)}, which you rated {stars(rating_of[other])}"
-                )
+                reasons.append(f"Same {what} as {self._title(other)}, {anchor_of[other].which_you_did}")
             elif anchors[i] is not None:
                 anchor, count = anchors[i], counts[i]
                 people = (
@@ -122,7 +128,7 @@ class ReasonBuilder:
                     if count > 1
                     else "people with your taste liked this"
                 )
-                reasons.append(f"You rated {self._title(anchor.movie_id)} {stars(anchor.rating)}; {people}")
+                reasons.append(f"{anchor.you_did(self._title(anchor.movie_id))}; {people}")
             else:
                 reasons.append("Popular with people who like what you like")
         return reasons

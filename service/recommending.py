@@ -7,40 +7,51 @@ import numpy as np
 from service.reasons import LOVED, Anchor
 from service.schemas import ScoredMovie
 from service.serving_model import ServingModel
+from service.store.graph_store import UserHistory
 
 MAX_ANCHORS = 50  # the user's loved movies considered when explaining; newest first
 
 
-def loved_movies(history: list[dict]) -> list[Anchor]:
-    """Movies the user rated ≥ 4, or, if none, their best-rated ones."""
-    if not history:
-        return []
-    loved = [Anchor(int(r["movie_id"]), float(r["rating"])) for r in history if r["rating"] >= LOVED]
-    if not loved:
-        best = max(r["rating"] for r in history)
-        loved = [Anchor(int(r["movie_id"]), float(r["rating"])) for r in history if r["rating"] == best]
+def loved_movies(history: UserHistory) -> list[Anchor]:
+    """Movies the user rated ≥ 4 or picked, newest first; if none, their best-rated ones."""
+    ratings = history.ratings
+    loved = [Anchor(int(r["movie_id"]), float(r["rating"])) for r in ratings if r["rating"] >= LOVED]
+    loved += [Anchor(int(r["movie_id"]), None) for r in history.picks]
+    if not loved and ratings:
+        best = max(r["rating"] for r in ratings)
+        loved = [Anchor(int(r["movie_id"]), float(r["rating"])) for r in ratings if r["rating"] == best]
     return loved[:MAX_ANCHORS]
 
 
 def recommend_movies(
-    model: ServingModel, vector: np.ndarray | None, history: list[dict], genres: list[str], k: int
+    model: ServingModel,
+    user_id: int,
+    vector: np.ndarray | None,
+    history: UserHistory,
+    genres: list[str],
+    k: int,
 ) -> list[ScoredMovie]:
     catalogue = model.catalogue
     allowed = catalogue.in_genres(genres)
-    rated = np.array([row["movie_id"] for row in history], dtype=np.int64)
+    seen = history.seen_ids
     if vector is None:
-        return _popular(model, allowed, rated, genres, k)
-    ranked = model.recommender.recommend(vector, k, allowed_items=allowed, exclude=rated)
+        return _popular(model, allowed, seen, genres, k)
+    ranked = model.recommender.recommend(vector, k, allowed_items=allowed, exclude=seen)
     loved = loved_movies(history)
     loved_ids = np.array([a.movie_id for a in loved], dtype=np.int64)
     rating_of = {a.movie_id: a for a in loved}
     movie_ids = [int(m) for m, _ in ranked]
-    contributors = model.recommender.top_contributors(vector, np.array(movie_ids, dtype=np.int64), loved_ids)
+    contributors = model.recommender.top_contributors(np.array(movie_ids, dtype=np.int64), loved_ids)
     anchors = [rating_of.get(int(c)) for c in contributors]
     reasons = model.reasons.for_user(anchors, movie_ids, loved)
+    stars = model.recommender.predicted_ratings(
+        vector, np.array(movie_ids, np.int64), history.rated_ids, history.rating_values
+    )
     return [
-        ScoredMovie(movie=catalogue.movie(m), score=float(s), reason=reason)
-        for (m, s), reason in zip(ranked, reasons, strict=True)
+        ScoredMovie(
+            movie=catalogue.movie(m), score=float(s), predicted_rating=round(float(p), 1), reason=reason
+        )
+        for (m, s), p, reason in zip(ranked, stars, reasons, strict=True)
     ]
 
 
@@ -57,7 +68,7 @@ def _popular(model: ServingModel, allowed, rated: np.ndarray, genres: list[str],
 
 
 def similar_movies(model: ServingModel, movie_id: int, k: int) -> list[ScoredMovie]:
-    ranked = model.recommender.similar_items(movie_id, k)
+    ranked = model.similarity.similar(movie_id, k)
     ids = [int(m) for m, _ in ranked]
     reasons = model.reasons.for_similar(movie_id, ids)
     return [

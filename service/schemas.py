@@ -39,7 +39,12 @@ class Movie(BaseModel):
 
 class ScoredMovie(BaseModel):
     movie: Movie
-    score: float
+    score: float = Field(description="the model's ranking score (no unit; compare within one list)")
+    predicted_rating: float | None = Field(
+        default=None,
+        description="the stars (0.5-5) we think this user would give the movie, calibrated on held-out "
+        "ratings; absent where no user is involved (similar movies)",
+    )
     reason: str
 
 
@@ -47,6 +52,11 @@ class Recommendations(BaseModel):
     user_id: int
     genres: list[str]
     items: list[ScoredMovie]
+    ratings: int = Field(description="how many movies the user rated: what the list is based on")
+    picks: int = Field(description="how many movies the user picked when starting fresh (likes, not ratings)")
+    mean_rating: float | None = Field(
+        description="the user's average rating, to read their predicted stars against (none without ratings)"
+    )
     model_version: str
 
 
@@ -83,9 +93,15 @@ class RatedMovie(BaseModel):
     ts: int
 
 
+class PickedMovie(BaseModel):
+    movie: Movie
+    ts: int
+
+
 class UserRatings(BaseModel):
     user_id: int
     items: list[RatedMovie]
+    picks: list[PickedMovie] = Field(description="movies picked when starting fresh and not rated since")
 
 
 class User(BaseModel):
@@ -96,6 +112,7 @@ class User(BaseModel):
     gender: str | None = None
     occupation: str | None = None
     ratings: int
+    picks: int = Field(default=0, description="movies picked when starting fresh and not rated since")
 
 
 class NewUser(BaseModel):

@@ -1,4 +1,5 @@
-"""The model as the service holds it: recommender + catalogue + reasons, built and swapped as one unit.
+"""The model as the service holds it: recommender, catalogue, reasons and similar movies, built and
+swapped as one unit.
 
 ``ServingModel`` is immutable; a retrain builds a new one and replaces the reference in app state in
 one assignment, so a request sees either the old model or the new one, never a mix.
@@ -16,6 +17,7 @@ import numpy as np
 from ml.data import default_dataset
 from ml.production import train_for_serving
 from ml.recommender import CheckpointMismatch, Recommender
+from ml.similarity import MovieSimilarity
 from ml.train import TrainConfig
 from service.catalogue import Catalogue
 from service.config import Settings
@@ -30,6 +32,7 @@ class ServingModel:
     recommender: Recommender
     catalogue: Catalogue
     reasons: ReasonBuilder
+    similarity: MovieSimilarity
 
     @property
     def version(self) -> str:
@@ -77,7 +80,10 @@ async def build_serving_model(
         log.info("trained model %s in %.1f s", recommender.version, time.perf_counter() - started)
         settings.models_dir.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(recommender.save, settings.checkpoint_path)
-    return ServingModel(recommender, catalogue, ReasonBuilder(interactions, links, catalogue))
+    similarity = await asyncio.to_thread(
+        MovieSimilarity.fit, catalogue.rating_matrix(interactions), catalogue.genre_matrix(), catalogue.ids
+    )
+    return ServingModel(recommender, catalogue, ReasonBuilder(interactions, links, catalogue), similarity)
 
 
 def _load_checkpoint(settings: Settings, catalogue: Catalogue) -> Recommender | None:

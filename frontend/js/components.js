@@ -128,21 +128,24 @@ export function starRating({ label, value = null, onRate, size = "md" }) {
   return root;
 }
 
-/** A bar for a score, relative to the best in its list (scores are model units, not percentages). */
-export function scoreBar(score, { min, max }) {
-  const span = max - min;
-  const relative = span > 1e-9 ? (score - min) / span : 1;
-  const percent = Math.round(25 + 75 * relative);
+/**
+ * The stars we think the user would give a movie (calibrated on held-out ratings, so 4.2 means the
+ * same in every list), drawn as MovieLens does: the star row itself, in another colour than a rating.
+ */
+export function predictedStars(value) {
+  if (value == null) return null;
+  const row = () => Array.from({ length: 5 }, () => icon("star", { class: "icon predicted__star" }));
   return h(
-    "div",
-    { class: "score", title: `Model score ${score.toFixed(3)}` },
-    h("span", { class: "score__label" }, "Match"),
+    "p",
+    { class: "predicted", "data-predicted": value, title: "The stars we think you would give it, from ratings like yours" },
+    h("span", { class: "predicted__label" }, "Predicted"),
     h(
       "span",
-      { class: "score__track", role: "meter", "aria-label": "Match, relative to the best in this list", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": percent, "aria-valuetext": `${percent}% of the top pick` },
-      h("span", { class: "score__fill", style: { width: `${percent}%` } }),
+      { class: "predicted__stars", role: "img", "aria-label": `Predicted rating ${value.toFixed(1)} of 5 stars` },
+      h("span", { class: "predicted__base" }, row()),
+      h("span", { class: "predicted__fill", style: { width: `${(value / 5) * 100}%` } }, row()),
     ),
-    h("span", { class: "score__value" }, `${percent}%`),
+    h("span", { class: "predicted__value" }, `${value.toFixed(1)}★`),
   );
 }
 
@@ -151,8 +154,8 @@ export function reasonLine(reason) {
   return h("p", { class: "reason" }, icon("spark", { class: "icon reason__icon" }), h("span", null, reason));
 }
 
-/** A recommendation: poster, title, year, genres, score, reason, and stars to rate it. */
-export function recommendationCard(item, { scoreRange, onRate, signedIn, genres = [] }) {
+/** A recommendation: poster, title, year, genres, predicted stars, reason, and stars to rate it. */
+export function recommendationCard(item, { onRate, signedIn, genres = [] }) {
   const { movie } = item;
   const title = displayTitle(movie.title);
   const titleId = `rec-title-${movie.id}`;
@@ -165,7 +168,7 @@ export function recommendationCard(item, { scoreRange, onRate, signedIn, genres 
       { class: "card__body" },
       h("h3", { class: "card__title", id: titleId }, h("a", { href: movieHref(movie) }, title), " ", h("span", { class: "card__year" }, yearText(movie))),
       genreTags(movie.genres, { highlight: genres }),
-      h("div", { class: "card__score" }, scoreBar(item.score, scoreRange)),
+      h("div", { class: "card__score" }, predictedStars(item.predicted_rating)),
       reasonLine(item.reason),
       signedIn
         ? h("div", { class: "card__rate" }, h("span", { class: "card__rate-label", "aria-hidden": "true" }, "Rate"), starRating({ label: `Rate ${title}`, onRate: (v) => onRate(movie, v, card) }))

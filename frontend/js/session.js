@@ -19,6 +19,7 @@ function readStored() {
 let current = readStored();
 /** movie id -> {rating, ts}; null until loaded for the current user. */
 let myRatings = null;
+let myPicks = null;
 let ratingsRequest = null;
 
 export const session = {
@@ -44,6 +45,7 @@ export const session = {
   signIn({ userId, token, kind, username = null, isNew = false }) {
     current = { userId, token, kind, username, isNew };
     myRatings = null;
+    myPicks = null;
     ratingsRequest = null;
     try {
       localStorage.setItem(STORAGE_KEY, JSON.stringify(current));
@@ -56,6 +58,7 @@ export const session = {
   signOut() {
     current = null;
     myRatings = null;
+    myPicks = null;
     ratingsRequest = null;
     try {
       localStorage.removeItem(STORAGE_KEY);
@@ -84,7 +87,10 @@ export const session = {
     if (!ratingsRequest || refresh) {
       ratingsRequest = api.userRatings({ userId, token: current.token }).then((body) => {
         const map = new Map(body.items.map((item) => [item.movie.id, { rating: item.rating, ts: item.ts, movie: item.movie }]));
-        if (current?.userId === userId) myRatings = map;
+        if (current?.userId === userId) {
+          myRatings = map;
+          myPicks = body.picks ?? [];
+        }
         return map;
       });
       ratingsRequest.catch(() => {
@@ -103,6 +109,11 @@ export const session = {
       myRatings.set(movie.id, { rating: saved.rating, ts: saved.ts, movie });
     }
     return saved;
+  },
+
+  /** The movies picked when starting fresh and not rated since ({movie, ts}), as of the last ratings(). */
+  get picks() {
+    return (myPicks ?? []).filter((pick) => !myRatings?.has(pick.movie.id));
   },
 
   cachedRating(movieId) {

@@ -12,6 +12,8 @@ MOVIE_COLUMNS = ["movie_id", "title", "year", "genres"]
 RATING_COLUMNS = ["user_id", "movie_id", "rating", "timestamp"]
 CREDIT_COLUMNS = ["person_id", "movie_id", "role"]
 SEQUEL_COLUMNS = ["movie_id", "sequel_id"]
+ALIAS_COLUMNS = ["alias_id", "movie_id"]
+PLACEHOLDER_COLUMNS = ["movie_id", "title"]
 
 
 def empty_frame(columns: list[str]) -> pd.DataFrame:
@@ -30,6 +32,15 @@ class Dataset:
     - ``credits``: ``person_id`` str, ``movie_id`` int64, ``role`` one of ``Role`` names
       (``ACTED_IN``, ``DIRECTED``, ``WROTE``, ``PRODUCED``, ``SHOT``)
     - ``sequels``: ``movie_id``, ``sequel_id`` int64 (the second follows the first)
+    - ``aliases``: ``alias_id``, ``movie_id`` int64: an id the files gave a film they list twice, and the
+      movie (the smallest id of that title and year) it was merged into; no table above uses an alias
+    - ``placeholders``: ``movie_id`` int64, ``title`` str: placeholder movies (no usable title, no year)
+      dropped on load with their ratings, credits and sequels
+
+    ``ml.data.hygiene`` fills the last two; a graph imported before it ran may still hold those ids.
+
+    ``warnings`` are sentences for the person importing: what the files offered and the load refused,
+    e.g. entity links keyed by another dataset's ids (``ml.data.link_check``).
     """
 
     name: str
@@ -38,6 +49,9 @@ class Dataset:
     ratings: pd.DataFrame
     credits: pd.DataFrame = field(default_factory=lambda: empty_frame(CREDIT_COLUMNS))
     sequels: pd.DataFrame = field(default_factory=lambda: empty_frame(SEQUEL_COLUMNS))
+    aliases: pd.DataFrame = field(default_factory=lambda: empty_frame(ALIAS_COLUMNS))
+    placeholders: pd.DataFrame = field(default_factory=lambda: empty_frame(PLACEHOLDER_COLUMNS))
+    warnings: tuple[str, ...] = ()
 
     @property
     def genres(self) -> list[str]:
@@ -52,6 +66,8 @@ class Dataset:
             "genres": len(self.genres),
             "people": int(self.credits["person_id"].nunique()),
             "credits": len(self.credits),
+            "placeholders_dropped": len(self.placeholders),
+            "duplicates_merged": len(self.aliases),
         }
 
 

@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 from ml.data.errors import DatasetError
+from ml.data.knowledge_graph import KnowledgeGraphFiles
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,22 @@ def fetch_default_dataset(data_dir: Path) -> Path:
             (staging / Path(member).name).write_bytes(archive.read(member))
     log.info("ml-100k ready in %s", target)
     return inter
+
+
+def movielens_knowledge_graph(data_dir: Path) -> KnowledgeGraphFiles | None:
+    """The Freebase triples and links that come with RecBole's ml-100k, where ``fetch_default_dataset``
+    put them, or None before it ran (``cinegraph data fetch ml-100k``).
+
+    The links are keyed by MovieLens movie ids (those of ml-1m/10m/20m/25m/32m and ml-latest), not by
+    ml-100k's own numbering; loaders apply them only through ``ml.data.link_check``.
+    """
+    files = KnowledgeGraphFiles.named(datasets_dir(data_dir) / DEFAULT_DATASET / DEFAULT_DATASET)
+    if not files.exist():
+        log.info(
+            "no Freebase triples in %s: fetch %s for people and sequels", files.links.parent, DEFAULT_DATASET
+        )
+        return None
+    return files
 
 
 def _download_recbole_wheel(downloads: Path) -> Path:

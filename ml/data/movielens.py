@@ -1,4 +1,9 @@
-"""Readers for MovieLens as GroupLens publishes it: ml-100k, ml-1m and ml-10m, ml-latest, ml-25m, ml-32m."""
+"""Readers for MovieLens as GroupLens publishes it: ml-100k, ml-1m and ml-10m, ml-latest, ml-25m, ml-32m.
+
+GroupLens publishes no people. Every flavour but ml-100k numbers its movies with one set of MovieLens
+ids, the ids RecBole's Freebase links are keyed by; their loaders take those files as
+``knowledge_graph`` and keep what passes the link check. ml-100k numbers its movies on its own.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import pandas as pd
 
 from ml.data.dataset import Dataset, typed_users, users_from_ratings
 from ml.data.errors import DatasetError
+from ml.data.knowledge_graph import KnowledgeGraphFiles, with_knowledge_graph
 from ml.data.tables import numeric_column, ratings_frame, read_table, require_file
 
 ML100K_GENRES = [
@@ -82,8 +88,9 @@ def _ml100k_genre_names(path: Path) -> list[str]:
     return table["name"].tolist()
 
 
-def load_ml1m(directory: Path) -> Dataset:
-    """ml-1m and ml-10m: '::'-separated .dat files (ml-10m has no users.dat)."""
+def load_ml1m(directory: Path, knowledge_graph: KnowledgeGraphFiles | None = None) -> Dataset:
+    """ml-1m and ml-10m: '::'-separated .dat files (ml-10m has no users.dat), with the credits and
+    sequels of ``knowledge_graph`` if its links pass the check."""
     ratings_path = directory / "ratings.dat"
     # '::' is a two-character separator; the C parser reads it as ':' with empty fields in between.
     raw = read_table(ratings_path, sep=":", names=["user", "_a", "item", "_b", "rating", "_c", "ts"])
@@ -112,7 +119,9 @@ def load_ml1m(directory: Path) -> Dataset:
         users = typed_users(users_raw)
     else:
         users = users_from_ratings(ratings)
-    return Dataset(name=directory.name, users=users, movies=movies, ratings=ratings)
+    return _with_optional_knowledge_graph(
+        Dataset(name=directory.name, users=users, movies=movies, ratings=ratings), knowledge_graph
+    )
 
 
 def _split_double_colon(path: Path, *, expected_fields: int) -> list[list[str]]:
@@ -136,8 +145,9 @@ def _pipe_genres(raw: str) -> list[str]:
     return [] if raw in ("", NO_GENRES) else raw.split("|")
 
 
-def load_ml_csv(directory: Path) -> Dataset:
-    """ml-latest, ml-latest-small, ml-20m, ml-25m, ml-32m: ratings.csv and movies.csv with headers."""
+def load_ml_csv(directory: Path, knowledge_graph: KnowledgeGraphFiles | None = None) -> Dataset:
+    """ml-latest, ml-latest-small, ml-20m, ml-25m, ml-32m: ratings.csv and movies.csv with headers, with
+    the credits and sequels of ``knowledge_graph`` if its links pass the check."""
     ratings_path = directory / "ratings.csv"
     ratings = ratings_frame(
         read_table(ratings_path, sep=",", header=True),
@@ -152,4 +162,9 @@ def load_ml_csv(directory: Path) -> Dataset:
             raise DatasetError(movies_path, f"missing column '{column}'", 1)
     ids = numeric_column(frame, "movieId", movies_path, header_lines=1)
     movies = movies_frame(ids, frame["title"], [_pipe_genres(g) for g in frame["genres"]])
-    return Dataset(name=directory.name, users=users_from_ratings(ratings), movies=movies, ratings=ratings)
+    dataset = Dataset(name=directory.name, users=users_from_ratings(ratings), movies=movies, ratings=ratings)
+    return _with_optional_knowledge_graph(dataset, knowledge_graph)
+
+
+def _with_optional_knowledge_graph(dataset: Dataset, files: KnowledgeGraphFiles | None) -> Dataset:
+    return dataset if files is None else with_knowledge_graph(dataset, files)

@@ -122,3 +122,17 @@ def ratings_frame(
         out["timestamp"] = 0
     out = out[~out.duplicated(["user_id", "movie_id"], keep="last")]
     return out.reset_index(drop=True)
+
+
+def read_atomic(path: Path) -> pd.DataFrame:
+    """A RecBole atomic file (``.inter``, ``.item``, ``.kg`` ...): tab-separated, its typed header's
+    ``name:type`` reduced to ``name``."""
+    frame = read_table(path, sep="\t", header=True)
+    names = []
+    for column in frame.columns:
+        name, colon, _type = str(column).partition(":")
+        if not colon:
+            raise DatasetError(path, f"header field {column!r} is not of the form name:type", 1)
+        names.append(name)
+    frame.columns = names
+    return frame

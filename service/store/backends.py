@@ -23,7 +23,14 @@ Row = dict[str, Any]
 
 # Unique keys (label, property); FalkorDB creates its constraints by command, Neo4j by Cypher
 # (schema/neo4j.cypher).
-UNIQUE_KEYS = [("User", "id"), ("User", "username"), ("Movie", "id"), ("Genre", "name"), ("Person", "id")]
+UNIQUE_KEYS = [
+    ("User", "id"),
+    ("User", "username"),
+    ("Movie", "id"),
+    ("MovieAlias", "id"),
+    ("Genre", "name"),
+    ("Person", "id"),
+]
 
 
 class StoreUnavailable(RuntimeError):

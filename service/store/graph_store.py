@@ -56,6 +56,59 @@ class Interactions:
 
 
 @dataclass(frozen=True)
+class UserHistory:
+    """What a user has told us: their ratings and the movies they picked when starting fresh.
+
+    A pick says "I like this" without stars, so it is kept apart from ratings: it feeds the user's
+    vector as a positive and is never shown as a rating. A picked movie the user later rated counts as
+    rated only. Both lists are newest first.
+    """
+
+    ratings: list[Row]  # movie_id, rating, ts
+    picks: list[Row]  # movie_id, ts
+
+    @classmethod
+    def from_rows(cls, rows: list[Row]) -> UserHistory:
+        """From ``user_history.cypher`` rows (kind RATED or LIKED), already newest first."""
+        ratings = [
+            {"movie_id": r["movie_id"], "rating": r["rating"], "ts": r["ts"]}
+            for r in rows
+            if r["kind"] == "RATED"
+        ]
+        rated = {r["movie_id"] for r in ratings}
+        picks = [
+            {"movie_id": r["movie_id"], "ts": r["ts"]}
+            for r in rows
+            if r["kind"] == "LIKED" and r["movie_id"] not in rated
+        ]
+        return cls(ratings, picks)
+
+    def __bool__(self) -> bool:
+        return bool(self.ratings or self.picks)
+
+    @property
+    def rated_ids(self) -> np.ndarray:
+        return np.array([r["movie_id"] for r in self.ratings], dtype=np.int64)
+
+    @property
+    def rating_values(self) -> np.ndarray:
+        return np.array([r["rating"] for r in self.ratings], dtype=np.float32)
+
+    @property
+    def picked_ids(self) -> np.ndarray:
+        return np.array([r["movie_id"] for r in self.picks], dtype=np.int64)
+
+    @property
+    def seen_ids(self) -> np.ndarray:
+        """Every movie the user rated or picked: never recommended back to them."""
+        return np.concatenate([self.rated_ids, self.picked_ids])
+
+    @property
+    def newest_ts(self) -> int:
+        return max((int(r["ts"]) for r in (*self.ratings, *self.picks)), default=0)
+
+
+@dataclass(frozen=True)
 class MovieLinks:
     """Movie–genre and movie–person edges as parallel arrays (side information for graph models)."""
 
@@ -119,6 +172,10 @@ class GraphStore:
         """Write the whole dataset in UNWIND batches; idempotent. Returns seconds per step."""
         await self.backend.apply_schema()
         sequels = dataset.sequels.astype("int64").to_dict("records")
+        aliases = dataset.aliases.astype("int64").to_dict("records")
+        # Movies an older import wrote that this dataset no longer lists: aliases (after their ratings
+        # moved to the canonical movie) and placeholders.
+        removed = [*(row["alias_id"] for row in aliases), *map(int, dataset.placeholders["movie_id"])]
         size = self.batch_size
         run = self._statement_writer
         has_ratings = bool(await self.backend.run("any_rating"))
@@ -131,6 +188,8 @@ class GraphStore:
             ("ratings", write_ratings, len(dataset.ratings), _rating_batches(dataset.ratings, size)),
             ("credits", run("import_credits"), len(dataset.credits), _credit_batches(dataset.credits, size)),
             ("sequels", run("import_sequels"), len(sequels), _plain(sequels, "rows", size)),
+            ("aliases", run("import_movie_aliases"), len(aliases), _plain(aliases, "rows", size)),
+            ("removed movies", run("delete_movies"), len(removed), _plain(removed, "ids", size)),
         ]  # fmt: skip
         timings: dict[str, float] = {}
         total = sum(rows for _, _, rows, _ in steps)
@@ -163,12 +222,12 @@ class GraphStore:
             raise NotFound(f"user {user_id} does not exist")
         return rows[0]
 
-    async def user_history(self, user_id: int) -> list[Row]:
-        """The user's ratings, newest first: ``movie_id``, ``rating``, ``ts``."""
+    async def user_history(self, user_id: int) -> UserHistory:
+        """The user's ratings and picks, newest first (:class:`UserHistory`)."""
         rows = await self._run("user_history", {"user_id": user_id})
         if not rows:
             raise NotFound(f"user {user_id} does not exist")
-        return [row for row in rows if row["movie_id"] is not None]
+        return UserHistory.from_rows([row for row in rows if row["movie_id"] is not None])
 
     async def create_user(
         self, username: str | None = None, password_hash: str | None = None, attempts: int = 5
@@ -202,14 +261,10 @@ class GraphStore:
             await self.user(user_id)  # NotFound for an unknown user
             raise Conflict(f"user {user_id} already has a password")
 
-    async def add_ratings(self, user_id: int, ratings: dict[int, float], ts: int | None = None) -> None:
-        """Several ratings of one user in one statement (a new user's liked movies)."""
+    async def add_picks(self, user_id: int, movie_ids: list[int], ts: int | None = None) -> None:
+        """A new user's picks: movies they like, stored as LIKED edges (not as ratings)."""
         ts = int(time.time()) if ts is None else ts
-        frame = pd.DataFrame(
-            {"user_id": user_id, "movie_id": list(ratings), "rating": list(ratings.values()), "timestamp": ts}
-        )
-        for rows, params in _rating_batches(frame, len(frame)):
-            await self._within_timeout(self._rating_writer("import_ratings")(rows, params))
+        await self._run("add_picks", {"user_id": user_id, "movie_ids": list(movie_ids), "ts": ts})
 
     def _statement_writer(self, statement_name: str) -> BatchWriter:
         async def write(_rows: int, params: dict[str, Any]) -> None:
@@ -253,6 +308,11 @@ class GraphStore:
 
     async def movie_catalogue(self) -> list[Row]:
         return await self.backend.run("movie_catalogue")
+
+    async def movie_aliases(self) -> dict[int, int]:
+        """alias id -> movie id, for ids of films the dataset listed twice (``ml.data.hygiene``)."""
+        rows = await self.backend.run("movie_aliases")
+        return {int(row["alias_id"]): int(row["movie_id"]) for row in rows}
 
     async def genres(self) -> list[Row]:
         return await self._run("genres")

@@ -39,12 +39,6 @@ def test_recommend_batch_agrees_with_recommend(recommender):
     assert scores.shape == (2, 3)
 
 
-def test_similar_items_stay_in_cluster(recommender):
-    similar = recommender.similar_items(600, k=5)
-    assert 600 not in [i for i, _ in similar]
-    assert (cluster_of_item([i for i, _ in similar]) == 1).all()
-
-
 def test_fold_in_propagated_part_is_exact_for_a_trained_user(recommender, ratings):
     history = ratings.loc[ratings.user_id == 1003, "item_id"].to_numpy()
     idx = recommender._items.lookup(history)
@@ -56,6 +50,22 @@ def test_fold_in_propagated_part_is_exact_for_a_trained_user(recommender, rating
     folded = recommender.fold_in(history)
     cosine = folded @ trained / (np.linalg.norm(folded) * np.linalg.norm(trained))
     assert cosine > 0.9
+
+
+def test_a_trained_users_own_history_gives_back_their_trained_vector(recommender, ratings):
+    history = ratings.loc[ratings.user_id == 1003, "item_id"].to_numpy()
+    updated = recommender.fold_in(history, user_id=1003)
+    np.testing.assert_allclose(updated, recommender.user_vector(1003), rtol=1e-4, atol=1e-5)
+
+
+def test_one_more_rating_nudges_a_trained_users_vector_instead_of_replacing_it(recommender, ratings):
+    history = ratings.loc[ratings.user_id == 1003, "item_id"].to_numpy()
+    new_item = next(i for i in recommender.item_ids if i not in set(history))
+    trained = recommender.user_vector(1003)
+    updated = recommender.fold_in(np.append(history, new_item), user_id=1003)
+    from_scratch = recommender.fold_in(np.append(history, new_item))
+    assert np.linalg.norm(updated - trained) < np.linalg.norm(from_scratch - trained)
+    assert updated @ trained / (np.linalg.norm(updated) * np.linalg.norm(trained)) > 0.95
 
 
 def test_fold_in_of_own_history_ranks_held_out_items_far_above_chance():
@@ -71,11 +81,15 @@ def test_fold_in_of_own_history_ranks_held_out_items_far_above_chance():
     assert hits >= max(1, 3 * chance)
 
 
-def test_explain_terms_sum_to_the_fold_in_score(recommender, ratings):
+def test_explain_terms_sum_to_the_propagated_part_of_the_score(recommender, ratings):
     history = ratings.loc[ratings.user_id == 2001, "item_id"].to_numpy()
     item = 605
-    terms = recommender.explain(None, item, history, k=None)
-    score = recommender.fold_in(history) @ recommender.item_embeddings[recommender._items.index(item)[0]]
+    terms = recommender.explain(item, history, k=None)
+    propagated = (
+        recommender.fold_in(history, user_id=2001)
+        - recommender.user_free_parts[recommender._users.index(np.int64(2001))[0]]
+    )
+    score = propagated @ recommender.item_embeddings[recommender._items.index(item)[0]]
     assert sum(t for _, t in terms) == pytest.approx(float(score), rel=1e-4)
     assert [t for _, t in terms] == sorted((t for _, t in terms), reverse=True)
     assert {i for i, _ in terms} <= set(history.tolist())
@@ -126,6 +140,19 @@ def test_fingerprint_ignores_row_order_but_not_content():
 def test_top_contributors_agree_with_explain(recommender, ratings):
     rated = ratings.loc[ratings["user_id"] == ratings["user_id"].iloc[0], "item_id"].to_numpy()
     items = recommender.item_ids[:7]
-    for user in (recommender.fold_in(rated), int(ratings["user_id"].iloc[0])):
-        expected = [recommender.explain(user, int(item), rated, k=1)[0][0] for item in items]
-        assert recommender.top_contributors(user, items, rated).tolist() == expected
+    expected = [recommender.explain(int(item), rated, k=1)[0][0] for item in items]
+    assert recommender.top_contributors(items, rated).tolist() == expected
+
+
+def test_predicted_stars_follow_the_users_ratings_and_survive_a_checkpoint(ratings, tmp_path):
+    train, valid, _ = split_interactions(ratings, "random", seed=0)
+    model = Recommender.fit(train, FAST_CONFIG, valid=valid, progress=False)
+    items = np.array([500, 501, 502])  # user 1000's cluster
+    generous = model.predicted_ratings(1000, items, np.array([514]), np.array([5.0]))
+    harsh = model.predicted_ratings(1000, items, np.array([514]), np.array([1.0]))
+    assert ((harsh >= 0.5) & (harsh < generous) & (generous <= 5.0)).all()
+
+    loaded = Recommender.load(model.save(tmp_path / "model.npz"))
+    np.testing.assert_allclose(
+        loaded.predicted_ratings(1000, items, np.array([514]), np.array([5.0])), generous, rtol=1e-6
+    )

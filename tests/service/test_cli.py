@@ -8,6 +8,7 @@ import pytest
 
 from service.cli import main
 from tests.conftest import free_port
+from tests.ml.data.test_link_check import REFUSED_ON_ML100K_IDS, ml100k_recbole_files
 from tests.ml.data.test_loaders import ml100k_files
 
 
@@ -38,6 +39,7 @@ def test_db_lifecycle_import_and_stats(cli_env, capsys):
 
     code, imported = run_json(capsys, "import", "--dataset", str(dataset_dir), "--quiet")
     assert code == 0 and imported["ratings"] == 3
+    assert imported["placeholders_dropped"] == imported["duplicates_merged"] == []
     code, stats = run_json(capsys, "db", "stats")
     assert stats == {"users": 2, "movies": 2, "ratings": 3, "genres": 4, "people": 0, "credits": 0}
 
@@ -45,6 +47,13 @@ def test_db_lifecycle_import_and_stats(cli_env, capsys):
     assert stopped == {"stopped": True}
     code, stats_after_restart = run_json(capsys, "db", "stats")  # stats starts the store again
     assert stats_after_restart == stats
+
+
+def test_import_says_which_entity_links_it_refused_and_on_what_evidence(cli_env, capsys):
+    inter = ml100k_recbole_files(cli_env / "ml-100k")
+    code, imported = run_json(capsys, "import", "--dataset", str(inter), "--quiet")
+    assert code == 0 and imported["warnings"] == [REFUSED_ON_ML100K_IDS]
+    assert imported["people"] == imported["credits"] == 0
 
 
 def test_import_of_a_broken_dataset_exits_2_with_the_file_and_line(cli_env, capsys):

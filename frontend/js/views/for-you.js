@@ -1,7 +1,7 @@
 // Recommendations for the signed-in user: genre chips, cards with reasons, and rating in place.
 
 import { anySignal, api } from "../api.js";
-import { emptyState, errorState, genreChips, genreTags, loadingCards, recommendationCard, reasonLine, scoreBar, toast } from "../components.js";
+import { emptyState, errorState, genreChips, genreTags, loadingCards, predictedStars, recommendationCard, reasonLine, toast } from "../components.js";
 import { append, h } from "../dom.js";
 import { displayTitle, plural, starsText } from "../format.js";
 import { session } from "../session.js";
@@ -24,7 +24,7 @@ export async function render(main, { query, signal, navigate, replaceQuery, path
   append(main, [
     h("header", { class: "page-header" }, h("h1", { id: "for-you-title", tabindex: -1 }, "Recommended for you"), subtitle),
     user.isNew && !sessionStorage.getItem(`cinegraph.welcomed:${user.userId}`)
-      ? h("div", { class: "notice", role: "note" }, "These picks come from the movies you chose. Rate what you've seen — every rating reshapes the list at once.")
+      ? h("div", { class: "notice", role: "note" }, "These recommendations come from the movies you picked. Rate what you've seen and the list adjusts at once.")
       : null,
     chipsSlot,
     status,
@@ -32,15 +32,11 @@ export async function render(main, { query, signal, navigate, replaceQuery, path
   ]);
   if (user.isNew) sessionStorage.setItem(`cinegraph.welcomed:${user.userId}`, "1");
 
-  function updateSubtitle() {
-    session
-      .ratings()
-      .then((ratings) => {
-        if (!signal.aborted) subtitle.textContent = `Signed in as ${session.displayName} · based on ${plural(ratings.size, "rating")}.`;
-      })
-      .catch(() => {});
+  function updateSubtitle({ ratings, picks, mean_rating: mean }) {
+    const rated = ratings ? plural(ratings, "rating") + (mean != null ? ` (you average ${mean.toFixed(1)}★)` : "") : null;
+    const basis = [rated, picks && plural(picks, "movie") + " you picked"].filter(Boolean);
+    subtitle.textContent = `Signed in as ${session.displayName}` + (basis.length ? ` · based on ${basis.join(" and ")}.` : ".");
   }
-  updateSubtitle();
 
   let loadController = null;
   let firstRender = true;
@@ -56,8 +52,9 @@ export async function render(main, { query, signal, navigate, replaceQuery, path
     try {
       const body = await api.recommendations({ userId: user.userId, token: user.token, genres, k: PAGE_SIZE }, { signal: mine });
       const items = body.items.filter((item) => !justRated.has(item.movie.id));
-      showItems(items, { refill });
-      status.textContent = refill ? "Recommendations updated." : "";
+      updateSubtitle(body);
+      const arrived = showItems(items, { refill });
+      status.textContent = refill ? `Recommendations updated: ${arrived} new.` : "";
       results.dataset.modelVersion = body.model_version ?? "";
     } catch (failure) {
       if (mine.aborted) return;
@@ -70,6 +67,7 @@ export async function render(main, { query, signal, navigate, replaceQuery, path
     }
   }
 
+  /** Draws the list, keeping the cards that stay; returns how many cards are new. */
   function showItems(items, { refill }) {
     grid.classList.remove("is-refreshing");
     if (!items.length) {
@@ -81,27 +79,27 @@ export async function render(main, { query, signal, navigate, replaceQuery, path
           action: genres.length ? h("button", { type: "button", class: "button button--secondary", onclick: () => setGenres([]) }, "Show all genres") : null,
         }),
       );
-      return;
+      return 0;
     }
-    const scores = items.map((item) => item.score);
-    const scoreRange = { min: Math.min(...scores), max: Math.max(...scores) };
     const existing = new Map([...grid.children].map((card) => [Number(card.dataset.movieId), card]));
     const cards = items.map((item) => {
       const card = existing.get(item.movie.id);
       if (card) {
-        card.querySelector(".card__score").replaceChildren(scoreBar(item.score, scoreRange));
+        card.querySelector(".card__score").replaceChildren(predictedStars(item.predicted_rating) ?? "");
         card.querySelector(".reason")?.replaceWith(reasonLine(item.reason) ?? "");
         card.querySelector(".tags").replaceWith(genreTags(item.movie.genres, { highlight: genres }));
         card.classList.remove("card--new");
         return card;
       }
-      const fresh = recommendationCard(item, { scoreRange, onRate, signedIn: true, genres });
+      const fresh = recommendationCard(item, { onRate, signedIn: true, genres });
       if (!firstRender && refill) fresh.classList.add("card--new");
       return fresh;
     });
+    const arrived = items.filter((item) => !existing.has(item.movie.id)).length;
     grid.replaceChildren(...cards);
     if (!grid.isConnected) results.replaceChildren(grid);
     firstRender = false;
+    return arrived;
   }
 
   async function onRate(movie, rating, card) {
@@ -116,8 +114,7 @@ export async function render(main, { query, signal, navigate, replaceQuery, path
       throw failure;
     }
     justRated.add(movie.id);
-    updateSubtitle();
-    toast(`Rated “${displayTitle(movie.title)}” ${starsText(saved.rating)} — updating your picks`);
+    toast(`Rated “${displayTitle(movie.title)}” ${starsText(saved.rating)} — updating your recommendations`);
     const hadFocus = card.contains(document.activeElement);
     const next = card.nextElementSibling ?? card.previousElementSibling;
     await leave(card);

@@ -1,4 +1,5 @@
 // One movie: details, the people linked to it (Freebase ids: the data has no names), similar movies.
+// A dataset whose entity links failed the check on import has no people; the page then shows none.
 
 import { api } from "../api.js";
 import { emptyState, errorState, genreTags, loadingCards, movieHref, movieTile, spinner, starRating, toast } from "../components.js";
@@ -47,7 +48,7 @@ export async function render(main, { params, signal, navigate }) {
       ),
       yourRating(movie, signal),
     ),
-    peopleSection(movie),
+    ...peopleSection(movie),
     similarSection,
   );
 
@@ -110,18 +111,16 @@ function yourRating(movie, signal) {
   return h("div", { class: "movie__rate" }, h("span", { class: "movie__rate-label" }, "Your rating"), stars, note);
 }
 
+/** The people section as a list of zero or one element: a movie without people gets no section. */
 function peopleSection(movie) {
   const people = [...(movie.people ?? [])].sort((a, b) => roleRank(a.role) - roleRank(b.role));
+  if (!people.length) return [];
   const section = h(
     "section",
     { class: "section", "aria-labelledby": "people-title" },
     h("h2", { id: "people-title" }, "People"),
     h("p", { class: "section__note" }, "The dataset links people by their Freebase id (it has no names); each shows their other movies here."),
   );
-  if (!people.length) {
-    section.append(h("p", { class: "muted" }, "No people are linked to this movie in the knowledge graph."));
-    return section;
-  }
   const byRole = new Map();
   for (const person of people) {
     if (!byRole.has(person.role)) byRole.set(person.role, []);
@@ -148,7 +147,7 @@ function peopleSection(movie) {
     groups.append(group);
   }
   section.append(groups);
-  return section;
+  return [section];
 }
 
 function personItem(person) {

@@ -1,4 +1,5 @@
-// The signed-in user's ratings, newest first; each can be changed in place.
+// The signed-in user's ratings, newest first, each changeable in place; below them the movies they picked
+// when starting fresh (likes without stars), which they can rate too.
 
 import { emptyState, errorState, genreTags, loadingCards, movieHref, starRating, toast } from "../components.js";
 import { h } from "../dom.js";
@@ -15,14 +16,17 @@ export async function render(main, { signal, navigate }) {
   const list = h("ol", { class: "rating-list", id: "my-ratings" });
   const results = h("section", { class: "results", "aria-label": "Rated movies" }, loadingCards(6, "row"));
   const more = h("button", { type: "button", class: "button button--secondary load-more", hidden: true }, "Show more");
+  const picksSection = h("section", { class: "results picks", "aria-labelledby": "picks-title", hidden: true });
   let shown = SHOWN_AT_ONCE;
   let items = [];
+  let picks = [];
 
   main.append(
     h("header", { class: "page-header" }, h("h1", { tabindex: -1 }, "Your ratings"), summary),
     h("div", { class: "field field--inline" }, h("label", { for: "ratings-filter" }, "Filter"), filter),
     results,
     more,
+    picksSection,
   );
 
   async function load() {
@@ -31,7 +35,9 @@ export async function render(main, { signal, navigate }) {
       const ratings = await session.ratings({ refresh: true });
       if (signal.aborted) return;
       items = [...ratings.entries()].map(([movieId, r]) => ({ movieId, ...r })).sort((a, b) => b.ts - a.ts);
+      picks = session.picks;
       draw();
+      drawPicks();
     } catch (failure) {
       if (signal.aborted) return;
       if (failure.status === 404) {
@@ -46,9 +52,11 @@ export async function render(main, { signal, navigate }) {
 
   function draw() {
     const mean = items.length ? items.reduce((sum, item) => sum + item.rating, 0) / items.length : 0;
-    summary.textContent = items.length ? `${plural(items.length, "movie")} rated · average ${mean.toFixed(1)}★` : "";
+    const parts = [items.length && `${plural(items.length, "movie")} rated · average ${mean.toFixed(1)}★`, picks.length && `${plural(picks.length, "movie")} picked`];
+    summary.textContent = parts.filter(Boolean).join(" · ");
     if (!items.length) {
-      results.replaceChildren(emptyState({ title: "No ratings yet", text: "Rate movies from your recommendations and they'll show up here.", action: h("a", { class: "button button--primary", href: "#/for-you" }, "See recommendations") }));
+      const text = picks.length ? "Rate the movies you picked (below) or your recommendations, and they'll show up here." : "Rate movies from your recommendations and they'll show up here.";
+      results.replaceChildren(emptyState({ title: "No ratings yet", text, action: h("a", { class: "button button--primary", href: "#/for-you" }, "See recommendations") }));
       more.hidden = true;
       return;
     }
@@ -59,20 +67,32 @@ export async function render(main, { signal, navigate }) {
     more.hidden = matching.length <= shown;
   }
 
+  function drawPicks() {
+    picksSection.hidden = !picks.length;
+    if (!picks.length) return picksSection.replaceChildren();
+    picksSection.replaceChildren(
+      h("h2", { id: "picks-title", class: "section-title" }, "Movies you picked"),
+      h("p", { class: "muted" }, "You picked these when you started, as movies you like. Give them stars to say how much."),
+      h("ol", { class: "rating-list", id: "my-picks" }, picks.map((pick) => row({ ...pick, rating: null }))),
+    );
+  }
+
   function row(item) {
     const { movie } = item;
     const title = displayTitle(movie.title);
-    const when = h("span", { class: "rating-row__when" }, `Rated ${dateText(item.ts)}`);
+    const picked = item.rating === null;
+    const when = h("span", { class: "rating-row__when" }, `${picked ? "Picked" : "Rated"} ${dateText(item.ts)}`);
     const stars = starRating({
       label: `Your rating for ${title}`,
       value: item.rating,
       onRate: async (value) => {
         try {
           const saved = await session.rate(movie, value);
+          toast(`${picked ? "Rated" : "Updated"} “${title}” ${picked ? "" : "to "}${starsText(saved.rating)}`);
+          if (picked) return load(); // it moves from the picks to the ratings
           item.rating = saved.rating;
           item.ts = saved.ts;
           when.textContent = `Rated ${dateText(saved.ts)}`;
-          toast(`Updated “${title}” to ${starsText(saved.rating)}`);
         } catch (failure) {
           toast(`Couldn't save your rating: ${failure.message}`, { kind: "error" });
           throw failure;

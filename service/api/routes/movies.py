@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, status
+from fastapi.responses import RedirectResponse
 from pydantic import AfterValidator
 
 from service.deps import ModelDep, StoreDep, rate_limited
@@ -27,6 +28,22 @@ SearchText = Annotated[
 ]
 GenreName = Annotated[str | None, Query(max_length=100), AfterValidator(lambda g: g and _printable(g))]
 ROLE_ORDER = {"DIRECTED": 0, "WROTE": 1, "ACTED_IN": 2, "PRODUCED": 3, "SHOT": 4}
+ALIAS_REDIRECT = {
+    status.HTTP_308_PERMANENT_REDIRECT: {
+        "description": "The id is an alias of a film the dataset listed twice: `Location` is the same "
+        "request for the movie it was merged into",
+        "headers": {
+            "Location": {"description": "URL of the movie's canonical id", "schema": {"type": "string"}}
+        },
+    }
+}
+
+
+def _to_canonical_movie(request: Request, route_name: str, movie_id: int) -> RedirectResponse:
+    """The same request (query included) for the canonical id; 308 keeps the method, and clients may
+    remember it."""
+    url = request.url_for(route_name, movie_id=str(movie_id)).include_query_params(**request.query_params)
+    return RedirectResponse(str(url), status_code=status.HTTP_308_PERMANENT_REDIRECT)
 
 
 @router.get(
@@ -59,8 +76,12 @@ async def popular_movies(
     return PopularMovies(items=model.catalogue.popular(k, genre)[1])
 
 
-@router.get("/{movie_id}", response_model=MovieDetails, responses=error_responses(404))
-async def movie_details(movie_id: MovieId, store: StoreDep, model: ModelDep) -> MovieDetails:
+@router.get("/{movie_id}", response_model=MovieDetails, responses={**ALIAS_REDIRECT, **error_responses(404)})
+async def movie_details(
+    request: Request, movie_id: MovieId, store: StoreDep, model: ModelDep
+) -> MovieDetails | RedirectResponse:
+    if movie_id in model.catalogue.aliases:
+        return _to_canonical_movie(request, "movie_details", model.catalogue.canonical_id(movie_id))
     movie = await store.movie(movie_id)
     people = sorted(
         await store.movie_people(movie_id), key=lambda p: (ROLE_ORDER.get(p["role"], 9), p["person_id"])
@@ -84,13 +105,16 @@ async def movie_details(movie_id: MovieId, store: StoreDep, model: ModelDep) -> 
     )
 
 
-@router.get("/{movie_id}/similar", response_model=SimilarMovies, responses=error_responses(404))
+@router.get(
+    "/{movie_id}/similar", response_model=SimilarMovies, responses={**ALIAS_REDIRECT, **error_responses(404)}
+)
 async def similar(
-    movie_id: MovieId, model: ModelDep, k: Annotated[int, Query(ge=1, le=100)] = 10
-) -> SimilarMovies:
-    """Nearest movies in the learned embedding space, each with a reason."""
+    request: Request, movie_id: MovieId, model: ModelDep, k: Annotated[int, Query(ge=1, le=100)] = 10
+) -> SimilarMovies | RedirectResponse:
+    """Movies people rated together far more often than chance, sharing genres (``ml.similarity``),
+    each with a reason."""
+    if movie_id in model.catalogue.aliases:
+        return _to_canonical_movie(request, "similar", model.catalogue.canonical_id(movie_id))
     if movie_id not in model.catalogue:
         raise NotFound(f"movie {movie_id} does not exist")
-    if not model.recommender.has_item(movie_id):
-        return SimilarMovies(movie_id=movie_id, items=[])
     return SimilarMovies(movie_id=movie_id, items=similar_movies(model, movie_id, k))

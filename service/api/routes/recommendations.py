@@ -28,7 +28,8 @@ async def recommendations(
     ] = "",
     k: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Recommendations:
-    """Personalised top-k movies the user has not rated, optionally within genres, each with a reason.
+    """Personalised top-k movies the user has not rated or picked, optionally within genres, each with a
+    reason and the stars we predict the user would give it.
 
     Needs that user's token (the reasons tell what they rated) or the admin key."""
     caller.require_user(user_id)
@@ -36,5 +37,13 @@ async def recommendations(
     model.catalogue.check_genres(wanted)
     history = await store.user_history(user_id)
     vector = user_vectors.vector(model, user_id, history)
-    items = recommend_movies(model, vector, history, wanted, k)
-    return Recommendations(user_id=user_id, genres=wanted, items=items, model_version=model.version)
+    items = recommend_movies(model, user_id, vector, history, wanted, k)
+    return Recommendations(
+        user_id=user_id,
+        genres=wanted,
+        items=items,
+        ratings=len(history.ratings),
+        picks=len(history.picks),
+        mean_rating=round(float(history.rating_values.mean()), 2) if history.ratings else None,
+        model_version=model.version,
+    )

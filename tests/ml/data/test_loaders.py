@@ -7,6 +7,13 @@ from pathlib import Path
 import pytest
 
 from ml.data import Dataset, DatasetError, load_dataset
+from tests.ml.data.freebase_files import (
+    CREDITS,
+    ML1M_FILMS,
+    SEQUELS,
+    recbole_item_lines,
+    write_knowledge_graph,
+)
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -88,42 +95,41 @@ def test_a_movie_rated_twice_by_one_user_keeps_the_later_line(tmp_path):
     ]
 
 
-def test_recbole_atomic_files_with_knowledge_graph(tmp_path):
+def test_recbole_atomic_files_with_a_knowledge_graph_keyed_by_their_ids(tmp_path):
     write(
         tmp_path / "tiny.inter",
-        "user_id:token\titem_id:token\trating:float\ttimestamp:float\n1\t10\t4\t100\n2\t20\t5\t200\n",
+        "user_id:token\titem_id:token\trating:float\ttimestamp:float\n1\t480\t4\t100\n2\t1544\t5\t200\n",
     )
     write(
         tmp_path / "tiny.item",
         "item_id:token\tmovie_title:token_seq\trelease_year:token\tclass:token_seq\n"
-        "10\tAlien\t1979\tHorror Sci-Fi\n"
-        "20\tAliens\t1986\tAction Sci-Fi\n",
+        + recbole_item_lines(ML1M_FILMS),
     )
-    write(tmp_path / "tiny.link", "item_id:token\tentity_id:token\n10\tm.alien\n20\tm.aliens\n")
-    write(
-        tmp_path / "tiny.kg",
-        "head_id:token\trelation_id:token\ttail_id:token\n"
-        "m.alien\tfilm.film.directed_by\tm.scott\n"
-        "m.scott\tfilm.director.film\tm.alien\n"
-        "m.aliens\tfilm.film.actor\tm.weaver\n"
-        "m.alien\tfilm.film.language\tm.english\n"
-        "m.alien\tfilm.film.sequel\tm.aliens\n",
-    )
+    write_knowledge_graph(tmp_path / "tiny")
     dataset = load_dataset(tmp_path / "tiny.inter")
-    assert sorted(map(tuple, dataset.credits.to_numpy().tolist())) == [
-        ("m.scott", 10, "DIRECTED"),
-        ("m.weaver", 20, "ACTED_IN"),
-    ]
-    assert dataset.sequels.to_dict("list") == {"movie_id": [10], "sequel_id": [20]}
-    assert dataset.genres == ["Action", "Horror", "Sci-Fi"]
-    assert dataset.movies["year"].tolist() == [1979, 1986]
+    # both ends of a fact become one credit; the language triple is no credit
+    assert sorted(map(tuple, dataset.credits.to_numpy().tolist())) == CREDITS
+    assert sorted(map(tuple, dataset.sequels.to_numpy().tolist())) == SEQUELS
+    assert dataset.movies.set_index("movie_id").loc[1544, "year"] == 1997
+    assert "Musical" in dataset.genres and dataset.warnings == ()
 
 
-def test_the_shipped_ml100k_has_the_published_shape(ml100k: Dataset):
-    assert ml100k.summary() | {"people": 0, "credits": 0} == {
-        "users": 943, "movies": 1682, "ratings": 100_000, "genres": 19, "people": 0, "credits": 0
+def test_the_shipped_ml100k_has_the_published_shape_less_its_placeholder_and_duplicates(ml100k: Dataset):
+    # 1682 movies less the placeholder and 18 duplicates; 100k ratings less the placeholder's 9 and the
+    # earlier of two ratings by the 307 users who rated both copies of a film.
+    assert ml100k.summary() == {
+        "users": 943, "movies": 1663, "ratings": 99_684, "genres": 19, "people": 0, "credits": 0,
+        "placeholders_dropped": 1, "duplicates_merged": 18,
     }  # fmt: skip
-    assert set(ml100k.credits["role"]) == {"ACTED_IN", "DIRECTED", "WROTE", "PRODUCED", "SHOT"}
+
+
+def test_the_shipped_ml100k_links_are_keyed_by_other_ids_and_refused_with_the_evidence(ml100k: Dataset):
+    assert ml100k.credits.empty and ml100k.sequels.empty
+    assert ml100k.warnings == (
+        "ml-100k.link: 0 of 57 (0%) sequel pairs share a title word, 31 of 57 (54%) are in year order; "
+        "1598 of 1598 (100%) linked ids are films of the dataset, 1598 of 1682 (95%) films linked; "
+        "links look keyed by other ids; people and sequels not imported",
+    )
 
 
 @pytest.mark.parametrize(

@@ -35,9 +35,11 @@ async def test_sign_up_sign_in_and_find_the_ratings_again(api):
     again = await password_sign_in(api, "ann.lee", "correct horse")
     assert again.status_code == 200 and again.json()["user_id"] == user_id
     me = (await api.get("/users/me", headers=bearer(again.json()))).json()
-    assert me["username"] == "ann.lee" and me["has_password"] is True and me["ratings"] == 6
-    ratings = (await api.get(f"/users/{user_id}/ratings", headers=bearer(again.json()))).json()["items"]
-    assert {item["movie"]["id"] for item in ratings} == {*PICKS, 98}
+    assert me["username"] == "ann.lee" and me["has_password"] is True
+    assert (me["ratings"], me["picks"]) == (1, len(PICKS))
+    history = (await api.get(f"/users/{user_id}/ratings", headers=bearer(again.json()))).json()
+    assert [item["movie"]["id"] for item in history["items"]] == [98]
+    assert {pick["movie"]["id"] for pick in history["picks"]} == set(PICKS)
 
 
 async def test_tokens_are_standard_jwts_with_the_user_and_an_expiry(api, api_settings):

@@ -31,7 +31,7 @@ async def test_a_store_restart_keeps_the_data(tmp_path):
 
         store = connect_store(settings)
         assert await store.stats() == before
-        assert (await store.user_history(2))[0] == {"movie_id": 10, "rating": 1.5, "ts": 999}
+        assert (await store.user_history(2)).ratings[0] == {"movie_id": 10, "rating": 1.5, "ts": 999}
         await store.close()
     finally:
         server.stop()

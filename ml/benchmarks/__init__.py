@@ -1,0 +1,1 @@
+"""Benchmarks of what a person experiences, beyond offline accuracy: ``cinegraph bench experience``."""
