@@ -30,7 +30,7 @@ import scipy.sparse as sp
 SHRINK = 20.0
 GENRE_BONUS = 0.25
 TOP_K = 50
-BLOCK = 1024
+BLOCK = 512
 
 
 def genre_jaccard(genres: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
@@ -54,14 +54,14 @@ class MovieSimilarity:
         by_user = sp.csc_matrix((np.ones(rated.nnz, np.float32), rated.nonzero()), shape=rated.shape)
         by_movie = by_user.T.tocsr()
         n_users, n_movies = by_user.shape
-        raters = np.asarray(by_user.sum(axis=0)).ravel().astype(np.float64)
+        raters = np.asarray(by_user.sum(axis=0)).ravel().astype(np.float32)
         genres = sp.csr_matrix(genres, dtype=np.float32)
         k = min(top_k, max(n_movies - 1, 1))
         neighbours = np.full((n_movies, k), -1, np.int64)
         scores = np.full((n_movies, k), -np.inf, np.float32)
         for start in range(0, n_movies, BLOCK):
             rows = np.arange(start, min(start + BLOCK, n_movies))
-            both = (by_movie[rows] @ by_user).toarray().astype(np.float64)
+            both = (by_movie[rows] @ by_user).toarray()  # float32: counts are exact below 2**24
             with np.errstate(divide="ignore", invalid="ignore"):
                 pmi = np.log(both * n_users / np.outer(raters[rows], raters))
                 score = np.where(both > 0, pmi * both / (both + SHRINK), -np.inf)
