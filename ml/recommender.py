@@ -19,7 +19,7 @@ their own, negligible, effect on the items' embeddings).
 - A new user has no free part. It is estimated as the mean free part of the ``NEW_USER_NEIGHBOURS``
   trained users whose propagated parts are closest (cosine) to theirs: people who liked the same
   movies. (A ridge map from ``p`` to the free part, fitted on all trained users, fell below EASE for
-  new users with five picks; the neighbours beat it by 19%: ``docs/benchmarks.md``.)
+  new users with five picks: ``docs/benchmarks.md``.)
 
 **Explain.** Because ``p`` is a sum over rated items, item ``i``'s score splits exactly into one
 term per rated item ``j``, ``h_j · e_i / sqrt(|R|)``, plus the free part's term, which no single rated
@@ -192,26 +192,34 @@ class Recommender:
     def fit_rating_scale(self, ratings: pd.DataFrame, held_out: pd.DataFrame | None = None) -> None:
         """Biases from ``ratings`` (every rating, liked or not); with ``held_out`` ratings the model did not
         train on, also the weight of its standardised score (:mod:`ml.rating_scale`)."""
-        items = self._items.lookup(ratings["item_id"].to_numpy())
-        known = items >= 0
-        scale = RatingScale.from_ratings(
-            items[known], ratings["rating"].to_numpy()[known], len(self.item_ids)
-        )
+        users, items, values = self.known_pairs(ratings, known_users=False)
+        scale = RatingScale.from_ratings(items, values, len(self.item_ids))
         if held_out is not None:
-            users = self._users.lookup(ratings["user_id"].to_numpy())
-            trained = users >= 0
-            biases = scale.user_biases(
-                users[trained], items[trained], ratings["rating"].to_numpy()[trained], len(self.user_ids)
-            )
-            hu = self._users.lookup(held_out["user_id"].to_numpy())
-            hi = self._items.lookup(held_out["item_id"].to_numpy())
-            rows = (hu >= 0) & (hi >= 0)
-            hu, hi = hu[rows], hi[rows]
-            vectors = self.user_embeddings[hu]
-            scores = np.einsum("nd,nd->n", vectors, self.item_embeddings[hi])[:, None]
-            z = self._score_moments.standardise(vectors, scores)[:, 0]
-            scale = scale.calibrate(biases[hu], hi, z, held_out["rating"].to_numpy()[rows])
+            biases = self.user_biases(scale, ratings)
+            hu, hi, hv = self.known_pairs(held_out)
+            scale = scale.calibrate(biases[hu], hi, self.standardised_scores(hu, hi), hv)
         self.rating_scale = scale
+
+    def known_pairs(
+        self, ratings: pd.DataFrame, known_users: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(user rows, item rows, ratings) of a table's rows whose item (and user) the model knows; user
+        rows are -1 for unknown users when ``known_users`` is False."""
+        users = self._users.lookup(ratings["user_id"].to_numpy())
+        items = self._items.lookup(ratings["item_id"].to_numpy())
+        keep = (items >= 0) & ((users >= 0) | (not known_users))
+        return users[keep], items[keep], ratings["rating"].to_numpy(np.float64)[keep]
+
+    def user_biases(self, scale: RatingScale, ratings: pd.DataFrame) -> np.ndarray:
+        """Every trained user's bias (rows of ``user_ids``) from a ratings table."""
+        users, items, values = self.known_pairs(ratings)
+        return scale.user_biases(users, items, values, len(self.user_ids))
+
+    def standardised_scores(self, user_rows: np.ndarray, item_rows: np.ndarray) -> np.ndarray:
+        """Each trained user's score of the paired item, standardised over all items for that user."""
+        vectors = self.user_embeddings[user_rows]
+        scores = np.einsum("nd,nd->n", vectors, self.item_embeddings[item_rows])[:, None]
+        return self._score_moments.standardise(vectors, scores)[:, 0]
 
     # ---------------------------------------------------------------- queries
 
@@ -234,10 +242,8 @@ class Recommender:
 
     def interaction_matrix(self, frame: pd.DataFrame) -> sp.csr_matrix:
         """(model users × model items) matrix of a ratings table's rows whose user and item it knows."""
-        users = self._users.lookup(frame["user_id"].to_numpy())
-        items = self._items.lookup(frame["item_id"].to_numpy())
-        known = (users >= 0) & (items >= 0)
-        return interaction_matrix(users[known], items[known], len(self.user_ids), len(self.item_ids))
+        users, items, _ = self.known_pairs(frame)
+        return interaction_matrix(users, items, len(self.user_ids), len(self.item_ids))
 
     def user_vector(self, user_id: int) -> np.ndarray:
         """Final embedding of a trained user (raw id); KeyError if unknown."""

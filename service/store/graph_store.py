@@ -176,6 +176,8 @@ class GraphStore:
         # Movies an older import wrote that this dataset no longer lists: aliases (after their ratings
         # moved to the canonical movie) and placeholders.
         removed = [*(row["alias_id"] for row in aliases), *map(int, dataset.placeholders["movie_id"])]
+        # Credits and sequels are replaced by the dataset's own, so that refused links do not outlive a check.
+        movie_ids = [int(movie_id) for movie_id in dataset.movies["movie_id"]]
         size = self.batch_size
         run = self._statement_writer
         has_ratings = bool(await self.backend.run("any_rating"))
@@ -186,8 +188,10 @@ class GraphStore:
             ("users", run("import_users"), len(users), _plain(users, "rows", size)),
             ("movies", run("import_movies"), len(movies), _plain(movies, "rows", size)),
             ("ratings", write_ratings, len(dataset.ratings), _rating_batches(dataset.ratings, size)),
+            ("old facts", run("delete_movie_facts"), len(movie_ids), _plain(movie_ids, "ids", size)),
             ("credits", run("import_credits"), len(dataset.credits), _credit_batches(dataset.credits, size)),
             ("sequels", run("import_sequels"), len(sequels), _plain(sequels, "rows", size)),
+            ("people without credits", run("delete_lone_people"), 1, iter([(1, {})])),
             ("aliases", run("import_movie_aliases"), len(aliases), _plain(aliases, "rows", size)),
             ("removed movies", run("delete_movies"), len(removed), _plain(removed, "ids", size)),
         ]  # fmt: skip

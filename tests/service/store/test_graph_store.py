@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -152,6 +154,17 @@ async def test_import_is_idempotent(empty_store: GraphStore):
         "users": 2, "movies": 3, "ratings": 3, "genres": 4, "people": 2, "credits": 3
     }  # fmt: skip
     assert len(await empty_store.export_interactions()) == 3
+
+
+async def test_an_import_removes_the_people_its_dataset_no_longer_states(empty_store: GraphStore):
+    dataset = tiny_dataset()
+    await empty_store.import_dataset(dataset, progress=False)
+    kept = dataset.credits[dataset.credits["person_id"] == "m.weaver"]
+    refused = dataclasses.replace(dataset, credits=kept, sequels=dataset.sequels.iloc[:0])
+    await empty_store.import_dataset(refused, progress=False)
+    stats = await empty_store.stats()
+    assert (stats["people"], stats["credits"], stats["ratings"]) == (1, 2, 3)
+    assert [row["person_id"] for row in await empty_store.movie_people(10)] == ["m.weaver"]
 
 
 async def test_rating_again_overwrites_and_history_is_newest_first(empty_store: GraphStore):
