@@ -237,11 +237,35 @@ def cmd_bench_experience(args: argparse.Namespace, data_dir_getter: DataDirGette
     return 0
 
 
+def cmd_bench_cold_items(args: argparse.Namespace, data_dir_getter: DataDirGetter = _default_data_dir) -> int:
+    from ml.benchmarks.cold_items import cold_items_report, format_table
+    from ml.data import DatasetError, resolve_dataset
+    from ml.graph import MovieFacts
+
+    try:
+        dataset = resolve_dataset(args.dataset, data_dir_getter())
+        config = _config_from_args(args)
+        seeds = tuple(int(s) for s in args.seeds.split(","))
+    except (DatasetError, ValueError, FileNotFoundError) as exc:
+        return _fail(str(exc))
+    facts = MovieFacts.from_frames(dataset.movies, dataset.credits)
+    report = cold_items_report(from_dataset_ratings(dataset.ratings), facts, config, seeds, args.progress)
+    print(format_table(report), file=sys.stderr)
+    report = {"dataset": args.dataset, "people": int(dataset.credits["person_id"].nunique()), **report}
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps({key: report[key] for key in ("dataset", "people", "seeds", "summary")}))
+    return 0
+
+
 # ---------------------------------------------------------------- registration
 
 
-def _add_training_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seed", type=int, default=0, help="seed for training (default 0)")
+def _add_training_options(parser: argparse.ArgumentParser, seed: bool = True) -> None:
+    if seed:
+        parser.add_argument("--seed", type=int, default=0, help="seed for training (default 0)")
+    else:
+        parser.set_defaults(seed=0)  # the benchmark sets each run's seed
     parser.add_argument(
         "--config", help='JSON object overriding TrainConfig fields, e.g. \'{"loss": "bpr"}\''
     )
@@ -282,7 +306,7 @@ def register(
 def register_bench_train(
     bench_subparsers: argparse._SubParsersAction, data_dir_getter: DataDirGetter = _default_data_dir
 ) -> None:
-    """Add ``train``, ``experience`` and ``epochs`` to the CLI's ``bench`` sub-parsers."""
+    """Add ``train``, ``experience``, ``cold-items`` and ``epochs`` to the CLI's ``bench`` sub-parsers."""
     bench = bench_subparsers.add_parser("train", help="accuracy and training time, mean over split seeds")
     bench.add_argument("--dataset", default="ml-100k", help="interaction file, dataset folder, or 'ml-100k'")
     bench.add_argument("--protocols", default="random,temporal")
@@ -305,6 +329,15 @@ def register_bench_train(
     experience.add_argument("--parts", default="live,ratings,similar,onboarding")
     _add_training_options(experience)
     experience.set_defaults(handler=lambda args: cmd_bench_experience(args, data_dir_getter))
+
+    cold = bench_subparsers.add_parser(
+        "cold-items", help="movies nobody rated, ranked through the graph (genres, year, people)"
+    )
+    cold.add_argument("--dataset", default="ml-100k", help="dataset folder or name (movie facts are needed)")
+    cold.add_argument("--seeds", default="0,1,2", help="cold-movie draw, split and training seeds")
+    cold.add_argument("--json-out", help="also write every run as JSON here")
+    _add_training_options(cold, seed=False)
+    cold.set_defaults(handler=lambda args: cmd_bench_cold_items(args, data_dir_getter))
 
     epochs = bench_subparsers.add_parser(
         "epochs", help="LightGCN training cost at a dataset's size: seconds per epoch, peak memory"

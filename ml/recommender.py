@@ -28,6 +28,7 @@ item owns; explanations rank rated items by their terms.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -233,6 +234,30 @@ class Recommender:
         bias = self.rating_scale.user_bias(self._items.lookup(np.asarray(rated_items, np.int64)), ratings)
         z = self._score_moments.standardise(vector, self.item_embeddings[rows] @ vector)[0]
         return self.rating_scale.predict(bias, rows, z)
+
+    def with_items(
+        self, item_ids: np.ndarray, embeddings: np.ndarray, history_vectors: np.ndarray
+    ) -> Recommender:
+        """This model with movies it was not trained on (``ml.cold_items``): new rows, or replaced rows
+        for ids it already has; their rating bias is 0 (nobody has rated them). The trained rows are
+        unchanged, so every other score stays the same."""
+        item_ids = np.asarray(item_ids, np.int64)
+        all_ids = np.union1d(self.item_ids, item_ids)
+        old_rows, new_rows = np.searchsorted(all_ids, self.item_ids), np.searchsorted(all_ids, item_ids)
+
+        def merged(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+            out = np.zeros((len(all_ids), *old.shape[1:]), old.dtype)
+            out[old_rows], out[new_rows] = old, new
+            return out
+
+        biases = merged(self.rating_scale.item_biases, np.zeros(len(item_ids), np.float64))
+        return dataclasses.replace(
+            self,
+            item_ids=all_ids,
+            item_embeddings=merged(self.item_embeddings, np.asarray(embeddings, np.float32)),
+            item_history_vectors=merged(self.item_history_vectors, np.asarray(history_vectors, np.float32)),
+            rating_scale=dataclasses.replace(self.rating_scale, item_biases=biases),
+        )
 
     def has_user(self, user_id: int) -> bool:
         return bool(self._users.lookup(int(user_id))[0] >= 0)

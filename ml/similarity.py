@@ -33,6 +33,28 @@ TOP_K = 50
 BLOCK = 512
 
 
+def similar_by_embedding(
+    embedding: np.ndarray,
+    genre_row: sp.csr_matrix,
+    item_embeddings: np.ndarray,
+    item_genres: sp.csr_matrix,
+    top_k: int = TOP_K,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(rows of ``item_embeddings``, scores) of the ``top_k`` movies closest to a movie nobody has rated,
+    best first: cosine of the embeddings (``ml.cold_items`` builds it from genres, year and people) plus
+    the same genre bonus as co-rated pairs, so that scores sit on the scale of :meth:`MovieSimilarity.fit`
+    (the best co-rated neighbour scores 1 plus its bonus)."""
+    norms = np.linalg.norm(item_embeddings, axis=1) * max(float(np.linalg.norm(embedding)), 1e-12)
+    cosine = item_embeddings @ embedding / np.maximum(norms, 1e-12)
+    shared = np.asarray((item_genres @ genre_row.T).todense()).ravel()
+    sizes = np.asarray(item_genres.sum(axis=1)).ravel() + genre_row.sum()
+    score = cosine + GENRE_BONUS * shared / np.maximum(sizes - shared, 1)
+    k = min(top_k, len(score))
+    top = np.argpartition(-score, k - 1)[:k]
+    top = top[np.argsort(-score[top], kind="stable")]
+    return top, score[top].astype(np.float32)
+
+
 def genre_jaccard(genres: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
     """Jaccard of genre sets between the movies ``rows`` and every movie: ``len(rows) × movies``."""
     shared = (genres[rows] @ genres.T).toarray()
@@ -75,6 +97,40 @@ class MovieSimilarity:
             neighbours[rows] = np.where(found, top, -1)
             scores[rows] = np.where(found, np.take_along_axis(score, top, 1), -np.inf)
         return cls(np.asarray(movie_ids, np.int64), neighbours, scores)
+
+    def with_movies(
+        self, movie_ids: np.ndarray, neighbour_ids: np.ndarray, scores: np.ndarray
+    ) -> MovieSimilarity:
+        """This table with the lists of ``movie_ids`` set to ``neighbour_ids`` (raw ids, one row per movie,
+        best first, -1 padding) and ``scores``, and each movie entered in its neighbours' lists where it
+        beats the last entry: a movie nobody has rated yet (``similar_by_embedding``) appears on its
+        neighbours' pages too. Rows of other movies keep their order."""
+        added = np.asarray(movie_ids, np.int64)
+        all_ids = np.union1d(self.movie_ids, added)
+        moved = np.searchsorted(all_ids, self.movie_ids)  # old row -> new row
+        width = self.neighbours.shape[1]
+        neighbours = np.full((len(all_ids), width), -1, np.int64)
+        table = np.full(neighbours.shape, -np.inf, np.float32)
+        neighbours[moved] = np.where(self.neighbours >= 0, moved[np.maximum(self.neighbours, 0)], -1)
+        table[moved] = self.scores
+        rows = np.searchsorted(all_ids, added)
+        stale = np.isin(neighbours, rows)  # an update replaces the movie's old entries
+        neighbours[stale], table[stale] = -1, -np.inf
+        neighbour_ids = np.asarray(neighbour_ids, np.int64)[:, :width]
+        scores = np.asarray(scores, np.float32)[:, :width]
+        for row, ids, top in zip(rows, neighbour_ids, scores, strict=True):
+            keep = (ids >= 0) & (ids != all_ids[row])
+            ids, top = np.searchsorted(all_ids, ids[keep]), top[keep]
+            neighbours[row], table[row] = -1, -np.inf
+            neighbours[row, : len(ids)], table[row, : len(ids)] = ids, top
+            for other, score in zip(ids, top, strict=True):
+                entries = np.where(neighbours[other] >= 0, table[other], -np.inf)
+                last = int(np.argmin(entries))
+                if score > entries[last]:
+                    entries[last], neighbours[other, last] = score, row
+                    order = np.argsort(-entries, kind="stable")
+                    neighbours[other], table[other] = neighbours[other, order], entries[order]
+        return MovieSimilarity(all_ids, neighbours, table)
 
     def similar(self, movie_id: int, k: int, exclude: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Up to ``k`` ``(raw movie id, score)`` most similar to ``movie_id``, best first; none when the

@@ -19,6 +19,7 @@ fi
 ensure_venv test
 npm install --prefix tests/cypher_lint --no-audit --no-fund --silent
 npm install --prefix tests/frontend/docs_ui --no-audit --no-fund --silent
+npm install --prefix tests/frontend/a11y --no-audit --no-fund --silent
 setup_s=$((SECONDS - started))
 
 status=0

@@ -112,6 +112,13 @@ async def _measure_import(settings: Settings, dataset) -> dict[str, object]:
     }
 
 
+def register_bench_search(bench: argparse._SubParsersAction) -> None:
+    """``bench search``: GET /movies?q= over HTTP at ml-100k and 60k movies (``service.search_benchmark``)."""
+    from service import search_benchmark
+
+    search_benchmark.register(bench)
+
+
 def register_bench_recommend(bench: argparse._SubParsersAction) -> None:
     parser = bench.add_parser("recommend", help="latency of the ranking path (scores, filters, reasons)")
     parser.add_argument("--movies", type=int, default=60_000)
@@ -133,7 +140,6 @@ def bench_recommend(args: argparse.Namespace) -> int:
     from ml.recommender import Recommender
     from ml.train import TrainConfig
     from service.personalization import UserVectors
-    from service.reasons import ReasonBuilder
     from service.recommending import recommend_movies
     from service.serving_model import ServingModel
     from service.store.graph_store import Interactions, MovieLinks, UserHistory
@@ -155,11 +161,12 @@ def bench_recommend(args: argparse.Namespace) -> int:
     ]
     catalogue = Catalogue.build(rows, interactions)
     empty = np.array([], dtype=object)
-    links = MovieLinks(np.array([], dtype=np.int64), empty, np.array([], dtype=np.int64), empty, empty)
-    similarity = MovieSimilarity.fit(
-        catalogue.rating_matrix(interactions), catalogue.genre_matrix(), catalogue.ids
-    )
-    model = ServingModel(recommender, catalogue, ReasonBuilder(interactions, links, catalogue), similarity)
+    genre_pairs = movies[["movie_id", "genres"]].explode("genres").dropna()
+    links = MovieLinks(
+        genre_pairs["movie_id"].to_numpy(np.int64), genre_pairs["genres"].to_numpy(object),
+        np.array([], dtype=np.int64), empty, empty, empty,
+    )  # fmt: skip
+    model = ServingModel.build(recommender, catalogue, interactions, links)
     histories = {
         user: [
             {"movie_id": m, "rating": r, "ts": t}

@@ -6,7 +6,9 @@ path then filters by genre with precomputed id arrays instead of a database roun
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -14,12 +16,23 @@ import scipy.sparse as sp
 from service.schemas import Movie
 from service.store.graph_store import GraphStore, Interactions
 
+GenreMode = Literal["any", "all"]
+
 
 class UnknownGenre(ValueError):
     def __init__(self, unknown: list[str], valid: list[str]) -> None:
         self.unknown, self.valid = unknown, valid
         shown = ", ".join(repr(genre[:40]) for genre in unknown[:5])
         super().__init__(f"unknown genre(s) {shown}; valid genres: {', '.join(valid)}")
+
+
+def _genre_members(ids: np.ndarray, movies: dict[int, Movie]) -> dict[str, np.ndarray]:
+    """genre -> sorted ids of its movies, genres in name order."""
+    members: dict[str, list[int]] = {}
+    for movie_id in ids:
+        for genre in movies[int(movie_id)].genres:
+            members.setdefault(genre, []).append(int(movie_id))
+    return {genre: np.array(m, dtype=np.int64) for genre, m in sorted(members.items())}
 
 
 @dataclass(frozen=True)
@@ -42,20 +55,29 @@ class Catalogue:
             for row in rows
         }
         ids = np.array(sorted(movies), dtype=np.int64)
-        members: dict[str, list[int]] = {}
-        for movie_id in ids:
-            for genre in movies[int(movie_id)].genres:
-                members.setdefault(genre, []).append(int(movie_id))
         positions = np.searchsorted(ids, interactions.movie_ids)
         known = (positions < len(ids)) & (ids[np.minimum(positions, len(ids) - 1)] == interactions.movie_ids)
         counts = np.bincount(positions[known], minlength=len(ids))
         return cls(
             ids=ids,
             movies=movies,
-            genre_members={g: np.array(m, dtype=np.int64) for g, m in sorted(members.items())},
+            genre_members=_genre_members(ids, movies),
             rating_counts=counts,
             aliases=dict(aliases or {}),
         )
+
+    def with_movies(self, rows: list[dict]) -> Catalogue:
+        """This catalogue with movies added or changed (rows as ``movie_catalogue`` gives them); the
+        rating counts stay those of the model's snapshot (a new movie has none)."""
+        movies = dict(self.movies)
+        for row in rows:
+            movies[int(row["id"])] = Movie(
+                id=row["id"], title=row["title"], year=row["year"], genres=sorted(row["genres"])
+            )
+        ids = np.array(sorted(movies), dtype=np.int64)
+        counts = np.zeros(len(ids), dtype=self.rating_counts.dtype)
+        counts[np.searchsorted(ids, self.ids)] = self.rating_counts
+        return Catalogue(ids, movies, _genre_members(ids, movies), counts, self.aliases)
 
     @classmethod
     async def load(cls, store: GraphStore, interactions: Interactions) -> Catalogue:
@@ -104,18 +126,27 @@ class Catalogue:
         if unknown:
             raise UnknownGenre(unknown, self.genre_names)
 
-    def in_genres(self, genres: list[str]) -> np.ndarray | None:
-        """Movie ids with any of the genres; None means no filter."""
+    def in_genres(self, genres: list[str], mode: GenreMode = "any") -> np.ndarray | None:
+        """Movie ids with any (or all) of the genres; None means no filter."""
         if not genres:
             return None
         self.check_genres(genres)
-        return np.unique(np.concatenate([self.genre_members[g] for g in genres]))
+        members = [self.genre_members[g] for g in genres]
+        if mode == "all":
+            return functools.reduce(np.intersect1d, members)
+        return np.unique(np.concatenate(members))
 
     def most_rated(self, candidates: np.ndarray, k: int, skip: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """(movie ids, rating counts) of the most-rated ``k`` candidates after ``skip``; ties by id."""
         counts = self.rating_counts[np.searchsorted(self.ids, candidates)]
         order = np.lexsort((candidates, -counts))[skip : skip + k]
         return candidates[order], counts[order]
+
+    def most_rated_movies(self, movie_ids: list[int], k: int) -> list[Movie]:
+        """The most-rated ``k`` of ``movie_ids`` that the catalogue holds, most rated first."""
+        candidates = np.unique(np.asarray(movie_ids, np.int64))
+        candidates = candidates[np.isin(candidates, self.ids)]
+        return [self.movies[int(i)] for i in self.most_rated(candidates, k)[0]]
 
     def popular(self, k: int, genre: str | None = None, skip: int = 0) -> tuple[int, list[Movie]]:
         """(how many movies there are, the most-rated ``k`` after ``skip``), optionally of one genre."""

@@ -15,8 +15,9 @@ from pydantic import ValidationError
 
 from ml import commands as ml_commands
 from ml.data import DatasetError, fetch_default_dataset, fetch_grouplens, resolve_dataset
-from ml.data.fetch import DEFAULT_DATASET, GROUPLENS_BASE_URL
+from ml.data.fetch import DEFAULT_DATASET, GROUPLENS_BASE_URL, datasets_dir
 from ml.data.hygiene import describe
+from ml.data.imdb import LINKS_FILE, fetch_imdb_people, read_imdb_people, read_links_csv
 from service.config import Settings, UnsafeSettings
 from service.serving_model import build_serving_model, ensure_store_has_data
 from service.store.backends import StoreUnavailable
@@ -56,7 +57,11 @@ def data_fetch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def data_synth(args: argparse.Namespace, settings: Settings) -> int:
-    from ml.data.synthetic import SIZES, SyntheticSize, write_ml1m, write_ml25m
+    from ml.data.synthetic import SIZES, TASTE_SHARE, SyntheticSize, write_ml1m, write_ml25m
+
+    taste_share = TASTE_SHARE if args.taste_share is None else args.taste_share
+    if not 0.0 <= taste_share <= 1.0:
+        raise CommandError(f"--taste-share must be between 0 and 1, not {taste_share}")
 
     size = SIZES[args.size]
     if args.ratings:
@@ -70,8 +75,40 @@ def data_synth(args: argparse.Namespace, settings: Settings) -> int:
         if args.out
         else settings.data_dir / "datasets" / f"synthetic-{args.size}-{args.format}"
     )
-    writer(out, size, seed=args.seed)
-    print_json({"path": str(out), "format": args.format, **size.__dict__})
+    writer(out, size, seed=args.seed, taste_share=taste_share)
+    print_json({"path": str(out), "format": args.format, **size.__dict__, "taste_share": taste_share})
+    return 0
+
+
+def data_people(args: argparse.Namespace, settings: Settings) -> int:
+    """IMDb's people for a dataset with links.csv, filtered into ``<dataset>/imdb/`` for the loader."""
+    named = datasets_dir(settings.data_dir) / args.dataset
+    dataset_dir = named if named.is_dir() else Path(args.dataset)
+    if not dataset_dir.is_dir():
+        raise CommandError(
+            f"no dataset {args.dataset!r}: give a path, or the name of one fetched into {named.parent} "
+            "(cinegraph data fetch --dataset NAME)"
+        )
+    if not (dataset_dir / LINKS_FILE).is_file():
+        raise CommandError(
+            f"{dataset_dir} has no {LINKS_FILE}, so its movies cannot be found on IMDb; the csv flavours "
+            "(ml-latest-small, ml-latest, ml-20m, ml-25m, ml-32m) ship one"
+        )
+    target = fetch_imdb_people(
+        dataset_dir, settings.data_dir / "downloads", base_url=args.source_url or settings.imdb_base_url
+    )
+    links = read_links_csv(dataset_dir / LINKS_FILE)
+    found = read_imdb_people(target, links)
+    print_json(
+        {
+            "dataset": dataset_dir.name,
+            "path": str(target),
+            "linked_movies": int(links["imdb_id"].notna().sum()),
+            "movies_with_credits": int(found.credits["movie_id"].nunique()),
+            "people": len(found.people),
+            "credits": len(found.credits),
+        }
+    )
     return 0
 
 
@@ -255,7 +292,10 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--url", help=f"base URL of the archives (default {GROUPLENS_BASE_URL})")
     fetch.add_argument("--sha256", help="expected SHA-256 of the archive (default: the published .md5)")
     fetch.set_defaults(handler=with_settings(data_fetch))
-    synth = data.add_parser("synth", help="write a synthetic MovieLens-like dataset (power-law shape)")
+    synth = data.add_parser(
+        "synth",
+        help="write a synthetic MovieLens-like dataset (power-law shape, planted taste; ml-25m: IMDb people)",
+    )
     synth.add_argument(
         "--size", choices=["100k", "1m", "10m", "25m"], default="1m", help="published size to mimic"
     )
@@ -264,8 +304,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=["ml-1m", "ml-25m"], default="ml-25m", help="'::' .dat or .csv files"
     )
     synth.add_argument("--seed", type=int, default=0)
+    synth.add_argument(
+        "--taste-share",
+        type=float,
+        help="share of ratings drawn from the users' taste clusters (default 0.75; 0: popularity only)",
+    )
     synth.add_argument("--out", help="directory (default: <data dir>/datasets/synthetic-<size>-<format>)")
     synth.set_defaults(handler=with_settings(data_synth))
+    people = data.add_parser(
+        "people", help="named people from IMDb for a dataset with links.csv (downloads GBs once)"
+    )
+    people.add_argument("dataset", metavar="NAME_OR_PATH", help="a fetched dataset's name, or its directory")
+    people.add_argument("--source-url", help="base URL of IMDb's files (default CINEGRAPH_IMDB_BASE_URL)")
+    people.set_defaults(handler=with_settings(data_people))
 
     db = commands.add_parser("db", help="the graph database").add_subparsers(dest="db_command", required=True)
     for name, handler, text in [
@@ -309,6 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     benchmarks.register_bench_import(bench)
     benchmarks.register_bench_scale(bench)
     benchmarks.register_bench_recommend(bench)
+    benchmarks.register_bench_search(bench)
     ml_commands.register_bench_train(bench, data_dir)
     return parser
 

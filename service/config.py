@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ml.data.imdb import IMDB_BASE_URL
+
 DEV_SECRET_KEY = "cinegraph-development-secret-key-not-for-production"
 DEV_ADMIN_KEY = "cinegraph-development-admin-key-not-for-production"
 MIN_KEY_LENGTH = 32
@@ -45,9 +47,14 @@ class Settings(BaseSettings):
 
     import_batch_size: int = Field(default=20_000, ge=1, le=200_000)
     dataset: str = "ml-100k"
+    # IMDb's non-commercial datasets, for named people (`cinegraph data people`); a mirror may stand in.
+    imdb_base_url: str = IMDB_BASE_URL
 
     # Training: None keeps the model's own defaults (early stopping decides); tests set a few epochs.
     train_epochs: int | None = Field(default=None, ge=1)
+    movie_sync_interval_s: float = Field(
+        default=10.0, gt=0, description="How often a worker applies movies an admin changed through another."
+    )
 
     # Auth: JWTs signed (HS256) with the secret key, so every replica can check them.
     secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from service.movie_sync import MovieSync
 from service.personalization import UserVectors
 from service.retrain import Retrainer
 from service.serving_model import ServingModel, build_serving_model, ensure_store_has_data
@@ -48,14 +49,28 @@ async def lifespan(app: FastAPI):
     async def build_fresh_model() -> ServingModel:
         return await build_serving_model(store, settings, force_retrain=True)
 
-    app.state.retrainer = Retrainer(build_fresh_model, install)
+    movie_sync = MovieSync(store, lambda: app.state.model, install)
+    app.state.movie_sync = movie_sync
+
+    def install_retrained(model: ServingModel) -> None:
+        install(model)
+        task = asyncio.create_task(movie_sync.catch_up())  # movies changed while it trained
+        app.state.background.add(task)
+        task.add_done_callback(app.state.background.discard)
+
+    app.state.retrainer = Retrainer(build_fresh_model, install_retrained)
+    app.state.background = set()
+    polling = None
     try:
         await ensure_store_has_data(store, settings)
         install(await build_serving_model(store, settings))
         folded = await warm_folded_in_users(app, app.state.model)
         log.info("serving model %s; %d users folded in from newer ratings", app.state.model.version, folded)
+        polling = asyncio.create_task(movie_sync.run_every(settings.movie_sync_interval_s))
         yield
     finally:
+        if polling is not None:
+            polling.cancel()
         await app.state.retrainer.cancel()
         await store.close()
         if started_server:

@@ -3,12 +3,15 @@
 Training sees ratings only; a new user's picks (liked movies without stars) enter through the fold-in,
 as positives like any rating.
 
-The rule needs nothing but the store: a user whose newest rating is later than the model's training
-snapshot (or who is unknown to the model) is folded in from the history read on this request. A user
-the model was trained on keeps their trained free part (an update, not a restart: one rating nudges
-their list); a new user's vector comes from their history alone. Every
-API worker therefore computes the same vector without shared memory; the cache only saves the fold-in
-arithmetic and is keyed by what the vector depends on.
+The rule needs nothing but the store: a user whose history changed after the model's training snapshot
+(a newer rating, or a rating removed since: the user node keeps when, because a shorter history has no
+newer timestamp to show it), or who is unknown to the model, is folded in from the history read on this
+request. A user the model was trained on keeps their trained free part (an update, not a restart: one
+rating nudges their list); a new user's vector comes from their history alone. Every API worker
+therefore computes the same vector without shared memory; the cache only saves the fold-in arithmetic
+and is keyed by what the vector depends on: the rated movies with their stars and the picks
+(``UserHistory.fingerprint``), not by timestamps, so that a rating undone within the same second is
+not served the vector of the rating it undid.
 """
 
 from __future__ import annotations
@@ -30,10 +33,9 @@ class UserVectors:
         """None for a user without ratings or picks (the caller falls back to popularity)."""
         if not history:
             return None
-        newest = history.newest_ts
-        if newest <= model.data_as_of and model.knows_user(user_id) and not history.picks:
+        if history.changed_at <= model.data_as_of and model.knows_user(user_id) and not history.picks:
             return model.recommender.user_vector(user_id)
-        key = (model.version, user_id, len(history.ratings), len(history.picks), newest)
+        key = (model.version, user_id, history.fingerprint)
         cached = self._cache.get(key)
         if cached is None:
             cached = model.recommender.fold_in(

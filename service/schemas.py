@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
@@ -37,6 +37,16 @@ class Movie(BaseModel):
     genres: list[str]
 
 
+class ReasonEvidence(BaseModel):
+    """The graph edges a people-based reason rests on: the person has ``role`` on both the listed movie
+    and ``movie_id`` (a movie you rated or picked, or the movie whose similar movies these are)."""
+
+    person_id: str
+    person_name: str
+    role: str
+    movie_id: int
+
+
 class ScoredMovie(BaseModel):
     movie: Movie
     score: float = Field(description="the model's ranking score (no unit; compare within one list)")
@@ -46,11 +56,17 @@ class ScoredMovie(BaseModel):
         "ratings; absent where no user is involved (similar movies)",
     )
     reason: str
+    evidence: ReasonEvidence | None = Field(
+        default=None, description="for a reason that names a person: the credits it rests on"
+    )
 
 
 class Recommendations(BaseModel):
     user_id: int
     genres: list[str]
+    genre_mode: Literal["any", "all"] = Field(
+        default="any", description="any: each movie has one of the genres at least; all: every one"
+    )
     items: list[ScoredMovie]
     ratings: int = Field(description="how many movies the user rated: what the list is based on")
     picks: int = Field(description="how many movies the user picked when starting fresh (likes, not ratings)")
@@ -104,6 +120,18 @@ class UserRatings(BaseModel):
     picks: list[PickedMovie] = Field(description="movies picked when starting fresh and not rated since")
 
 
+class NotInterestedMovie(BaseModel):
+    movie: Movie
+    ts: int = Field(description="when the user first marked it, Unix seconds")
+
+
+class NotInterestedMovies(BaseModel):
+    user_id: int
+    items: list[NotInterestedMovie] = Field(
+        description="movies never recommended to the user nor listed as similar to them, newest first"
+    )
+
+
 class User(BaseModel):
     id: int
     username: str | None = Field(default=None, description="set when the user has an account")
@@ -150,11 +178,28 @@ class Credentials(BaseModel):
     password: Password
 
 
+class PersonMatch(BaseModel):
+    """A person whose name matches a search (``GET /people/{id}`` has their credits)."""
+
+    id: str
+    name: str
+    birth_year: int | None = None
+    known_for: list[Movie] = Field(description="up to two of their movies, most rated first")
+
+
 class MoviePage(BaseModel):
-    total: int
+    total: int = Field(
+        description="how many movies match; a query that matches very many titles (one or two letters, a "
+        "lone 'the') ranks the titles that begin with it and the full-text index's first 500 matches"
+    )
     page: int
     page_size: int
     items: list[Movie]
+    people: list[PersonMatch] = Field(
+        default_factory=list,
+        description="named people whose name matches q, best first (at most 5; only on the first page of "
+        "a search without a genre)",
+    )
 
 
 class PopularMovies(BaseModel):
@@ -163,14 +208,61 @@ class PopularMovies(BaseModel):
 
 class PersonCredit(BaseModel):
     person_id: str
+    name: str
+    role: str = Field(description="ACTED_IN, DIRECTED, WROTE, PRODUCED or SHOT")
+    character: str | None = Field(default=None, description="who they played, where the source says")
+    known_for: list[Movie] = Field(description="up to three of their other movies, most rated first")
+
+
+class MovieCredit(BaseModel):
+    movie: Movie
     role: str
-    known_for: list[Movie]
+    character: str | None = None
+
+
+class PersonDetails(BaseModel):
+    id: str
+    name: str | None = Field(description="null for a person a source names only by id")
+    birth_year: int | None = None
+    credits: list[MovieCredit] = Field(description="newest first")
 
 
 class MovieDetails(Movie):
     ratings: int
     mean_rating: float | None
     people: list[PersonCredit]
+    imdb_id: str | None = Field(default=None, description="e.g. tt0114709, from the dataset's links.csv")
+    tmdb_id: int | None = None
+
+
+Role = Literal["ACTED_IN", "DIRECTED", "WROTE", "PRODUCED", "SHOT"]
+
+
+class CreditIn(BaseModel):
+    """A person on an admin's movie: an existing person by ``person_id``, or a new (or renamed) one with
+    a ``name`` (an id is made when none is given)."""
+
+    person_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    role: Role
+    character: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _named_or_known(self) -> CreditIn:
+        if self.person_id is None and self.name is None:
+            raise ValueError("give a person_id (an existing person) or a name (a new one)")
+        return self
+
+
+class MovieIn(BaseModel):
+    """An admin's movie: added (POST /admin/movies) or replaced (PUT /admin/movies/{id})."""
+
+    title: str = Field(min_length=1, max_length=300)
+    year: int | None = Field(default=None, ge=1870, le=2100)
+    genres: list[str] = Field(min_length=1, max_length=10, description="names from GET /genres")
+    people: list[CreditIn] = Field(default_factory=list, max_length=200)
+    imdb_id: str | None = Field(default=None, pattern=r"^tt\d{7,10}$")
+    tmdb_id: int | None = Field(default=None, ge=1, le=2**31)
 
 
 class Genre(BaseModel):

@@ -2,29 +2,87 @@
 swapped as one unit.
 
 ``ServingModel`` is immutable; a retrain builds a new one and replaces the reference in app state in
-one assignment, so a request sees either the old model or the new one, never a mix.
+one assignment, so a request sees either the old model or the new one, never a mix. Movies an admin
+adds or changes make a new one too (:meth:`ServingModel.with_movies`, ``service.movie_sync``).
+
+**Cold movies.** A movie the recommender was not trained on (added since, or never rated) gets its
+embedding from its graph neighbours, genres, release period and people (``ml.cold_items``, fitted on
+the trained movies each time a model is built), and its similar movies by that embedding
+(``ml.similarity.similar_by_embedding``). Two encoders are fitted: one for the movie's embedding
+(its score for every user) and one for its history vector (what rating it adds to a user's vector).
+The embedding is the expected one given those attributes, so its scores are not inflated: a new movie
+reaches a user's list where its genres, period and people say it fits them (with people that carry
+taste, first for the fans of its director: ``tests/service/api/test_people.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
+from ml.cold_items import ColdItemEncoder
 from ml.data import default_dataset
+from ml.graph import MovieFacts, movie_graph
 from ml.production import train_for_serving
 from ml.recommender import CheckpointMismatch, Recommender
-from ml.similarity import MovieSimilarity
+from ml.similarity import TOP_K, MovieSimilarity, similar_by_embedding
 from ml.train import TrainConfig
 from service.catalogue import Catalogue
 from service.config import Settings
 from service.reasons import ReasonBuilder
-from service.store.graph_store import GraphStore
+from service.schemas import Movie
+from service.store.graph_store import GraphStore, Interactions, MovieLinks
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ColdMovies:
+    """What gives a movie the recommender was not trained on its vectors (module docstring)."""
+
+    trained_ids: np.ndarray  # sorted raw ids of the movies the recommender was trained on
+    embeddings: ColdItemEncoder
+    history_vectors: ColdItemEncoder
+
+    @classmethod
+    def fit(cls, recommender: Recommender, catalogue: Catalogue, links: MovieLinks) -> ColdMovies:
+        graph = movie_graph(None, movie_facts(catalogue, links))
+        return cls(
+            recommender.item_ids.copy(),
+            ColdItemEncoder.from_recommender(graph, recommender),
+            ColdItemEncoder.fit(graph, recommender.item_ids, recommender.item_history_vectors),
+        )
+
+    def untrained(self, movie_ids: np.ndarray) -> np.ndarray:
+        return np.setdiff1d(np.asarray(movie_ids, np.int64), self.trained_ids)
+
+    def vectors(self, movies: list[Movie], links: MovieLinks) -> tuple[np.ndarray, np.ndarray]:
+        """(embeddings, history vectors) of ``movies`` from their genres, years and ``links``' people."""
+        people = [links.person_ids[links.person_movie_ids == movie.id].tolist() for movie in movies]
+        genres = [movie.genres for movie in movies]
+        years = [movie.year for movie in movies]
+        return (
+            self.embeddings.embed_many(genres, years, people),
+            self.history_vectors.embed_many(genres, years, people),
+        )
+
+
+def movie_facts(catalogue: Catalogue, links: MovieLinks) -> MovieFacts:
+    years = [np.nan if movie.year is None else movie.year for movie in catalogue.movies.values()]
+    return MovieFacts(
+        movie_ids=np.array(list(catalogue.movies), np.int64),
+        years=np.array(years, np.float64),
+        genre_movie_ids=links.genre_movie_ids,
+        genres=links.genres.astype(str),
+        person_movie_ids=links.person_movie_ids,
+        person_ids=links.person_ids.astype(str),
+        roles=links.roles.astype(str),
+    )
 
 
 @dataclass(frozen=True)
@@ -33,6 +91,76 @@ class ServingModel:
     catalogue: Catalogue
     reasons: ReasonBuilder
     similarity: MovieSimilarity
+    cold: ColdMovies
+    movies_as_of: int = 0
+    """Unix time the catalogue was read: admin changes from then on are applied by ``service.movie_sync``."""
+
+    @classmethod
+    def build(
+        cls,
+        recommender: Recommender,
+        catalogue: Catalogue,
+        interactions: Interactions,
+        links: MovieLinks,
+        movies_as_of: int = 0,
+    ) -> ServingModel:
+        """The serving model of a trained recommender, with vectors for the catalogue's unrated movies."""
+        similarity = MovieSimilarity.fit(
+            catalogue.rating_matrix(interactions), catalogue.genre_matrix(), catalogue.ids
+        )
+        model = cls(
+            recommender,
+            catalogue,
+            ReasonBuilder(interactions, links, catalogue),
+            similarity,
+            ColdMovies.fit(recommender, catalogue, links),
+            movies_as_of,
+        )
+        untrained = model.cold.untrained(catalogue.ids)
+        if len(untrained) == 0:
+            return model
+        log.info("%d movies without ratings get vectors from their genres, years and people", len(untrained))
+        return model._with_cold_movies([catalogue.movie(int(m)) for m in untrained], links)
+
+    def with_movies(self, rows: list[dict], links: MovieLinks, as_of: int) -> ServingModel:
+        """This model with movies an admin added or changed (rows as ``GraphStore.movies_by_id`` gives
+        them, ``links`` their genres and credits). A trained movie keeps its vectors; an untrained one
+        gets them from its neighbours, and its similar movies by them."""
+        catalogue = self.catalogue.with_movies(rows)
+        model = dataclasses.replace(
+            self,
+            catalogue=catalogue,
+            reasons=self.reasons.with_movies(catalogue, links),
+            movies_as_of=as_of,
+        )
+        untrained = self.cold.untrained(np.array([int(row["id"]) for row in rows], np.int64))
+        return model._with_cold_movies([catalogue.movie(int(m)) for m in untrained], links)
+
+    def _with_cold_movies(self, movies: list[Movie], links: MovieLinks) -> ServingModel:
+        if not movies:
+            return self
+        embeddings, history_vectors = self.cold.vectors(movies, links)
+        ids = np.array([movie.id for movie in movies], np.int64)
+        trained = self.cold.trained_ids
+        trained_rows = np.searchsorted(self.recommender.item_ids, trained)
+        genre_rows = np.searchsorted(self.catalogue.ids, trained)
+        known_genres = self.catalogue.genre_matrix()
+        trained_embeddings = self.recommender.item_embeddings[trained_rows]
+        neighbours = np.full((len(movies), TOP_K), -1, np.int64)
+        scores = np.full((len(movies), TOP_K), -np.inf, np.float32)
+        for i, embedding in enumerate(embeddings):
+            rows, top = similar_by_embedding(
+                embedding,
+                known_genres[np.searchsorted(self.catalogue.ids, ids[i])],
+                trained_embeddings,
+                known_genres[genre_rows],
+            )
+            neighbours[i, : len(rows)], scores[i, : len(rows)] = trained[rows], top
+        return dataclasses.replace(
+            self,
+            recommender=self.recommender.with_items(ids, embeddings, history_vectors),
+            similarity=self.similarity.with_movies(ids, neighbours, scores),
+        )
 
     @property
     def version(self) -> str:
@@ -53,19 +181,22 @@ class ServingModel:
 
 async def ensure_store_has_data(store: GraphStore, settings: Settings) -> None:
     """An empty graph gets the default dataset, so that a first start has something to recommend; a graph
-    made by an earlier version gets the schema it lacks (constraints and indexes are idempotent)."""
+    made by an earlier version gets the schema it lacks (constraints and indexes are idempotent) and the
+    fields search needs (search titles, rating counts)."""
     if (await store.stats())["ratings"] == 0:
         log.info("the graph is empty: importing %s", settings.dataset)
         dataset = await asyncio.to_thread(default_dataset, settings.data_dir)
         await store.import_dataset(dataset, progress=False)
     else:
         await store.backend.apply_schema()
+        await store.complete_search_fields()
 
 
 async def build_serving_model(
     store: GraphStore, settings: Settings, *, force_retrain: bool = False, nproc: int = 1
 ) -> ServingModel:
     """Load the saved model, or train one from the store's current data (and save it)."""
+    movies_as_of = int(time.time())
     interactions = await store.export_interactions()
     links = await store.export_movie_links()
     catalogue = await Catalogue.load(store, interactions)
@@ -80,10 +211,9 @@ async def build_serving_model(
         log.info("trained model %s in %.1f s", recommender.version, time.perf_counter() - started)
         settings.models_dir.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(recommender.save, settings.checkpoint_path)
-    similarity = await asyncio.to_thread(
-        MovieSimilarity.fit, catalogue.rating_matrix(interactions), catalogue.genre_matrix(), catalogue.ids
+    return await asyncio.to_thread(
+        ServingModel.build, recommender, catalogue, interactions, links, movies_as_of
     )
-    return ServingModel(recommender, catalogue, ReasonBuilder(interactions, links, catalogue), similarity)
 
 
 def _load_checkpoint(settings: Settings, catalogue: Catalogue) -> Recommender | None:

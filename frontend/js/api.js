@@ -30,9 +30,6 @@ export class ApiError extends Error {
   }
 }
 
-export function describeBase(base = API_BASE) {
-  return base || window.location.origin;
-}
 
 /** CineGraph's errors: `{"detail": "text", "errors"?: [...]}`; older FastAPI validation errors put the list in `detail`. */
 export function messageFromBody(body, status) {
@@ -96,9 +93,9 @@ export async function request(path, { method = "GET", body, form, token, signal,
   } catch (error) {
     if (signal?.aborted) throw error; // the caller moved on: not an error to show
     if (timeout.signal.aborted) {
-      throw new ApiError(`The CineGraph API at ${describeBase()} did not answer in ${REQUEST_TIMEOUT_MS / 1000} s. Try again in a moment.`, { kind: "timeout" });
+      throw new ApiError(`CineGraph did not answer in ${REQUEST_TIMEOUT_MS / 1000} s. Try again in a moment.`, { kind: "timeout" });
     }
-    throw new ApiError(`Can't reach the CineGraph API at ${describeBase()}. Check that the service is running, then try again.`, { kind: "network" });
+    throw new ApiError("Can't reach CineGraph right now. Check your connection, then try again.", { kind: "network" });
   } finally {
     clearTimeout(timer);
   }
@@ -117,7 +114,7 @@ export async function request(path, { method = "GET", body, form, token, signal,
     throw new ApiError(messageFromBody(data, response.status), { status: response.status, detail: data?.detail ?? null });
   }
   if (data === null && text) {
-    throw new ApiError(`The API at ${describeBase()} answered with something that is not JSON. Is the API address right?`, { status: response.status });
+    throw new ApiError("CineGraph answered with something unexpected. Try again in a moment.", { status: response.status });
   }
   return data;
 }
@@ -132,12 +129,17 @@ export const api = {
   userRatings: ({ userId, token }, opts) => request(`/users/${userId}/ratings`, { token, ...opts }),
   rate: ({ userId, movieId, rating, token }, opts) =>
     request("/ratings", { method: "POST", body: { user_id: userId, movie_id: movieId, rating }, token, ...opts }),
-  recommendations: ({ userId, token, genres = [], k = 20 }, opts) =>
-    request("/recommendations", { query: { user_id: userId, genres: genres.join(","), k }, token, ...opts }),
+  deleteRating: ({ userId, movieId, token }, opts) => request(`/users/${userId}/ratings/${movieId}`, { method: "DELETE", token, ...opts }),
+  notInterested: ({ userId, token }, opts) => request(`/users/${userId}/not-interested`, { token, ...opts }),
+  markNotInterested: ({ userId, movieId, token }, opts) => request(`/users/${userId}/not-interested/${movieId}`, { method: "PUT", token, ...opts }),
+  undoNotInterested: ({ userId, movieId, token }, opts) => request(`/users/${userId}/not-interested/${movieId}`, { method: "DELETE", token, ...opts }),
+  recommendations: ({ userId, token, genres = [], genreMode = "any", k = 20 }, opts) =>
+    request("/recommendations", { query: { user_id: userId, genres: genres.join(","), genre_mode: genreMode, k }, token, ...opts }),
   searchMovies: ({ q = "", genre, page = 1, pageSize = 20 }, opts) =>
     request("/movies", { query: { q, genre, page, page_size: pageSize }, ...opts }),
   popular: ({ genre, k = 24 } = {}, opts) => request("/movies/popular", { query: { genre, k }, ...opts }),
   movie: (movieId, opts) => request(`/movies/${movieId}`, opts),
   similar: (movieId, k = 10, opts) => request(`/movies/${movieId}/similar`, { query: { k }, ...opts }),
+  person: (personId, opts) => request(`/people/${encodeURIComponent(personId)}`, opts),
   genres: (opts) => request("/genres", opts),
 };

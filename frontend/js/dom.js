@@ -37,6 +37,21 @@ export function svg(tag, attrs, ...children) {
   return el;
 }
 
+/**
+ * Makes `children` the element children of `parent`, in order, moving only those out of place: a node
+ * that is taken out of the document loses the focus, so the ones that stay where they are keep it.
+ */
+export function placeChildren(parent, children) {
+  const focused = parent.contains(document.activeElement) ? document.activeElement : null;
+  const wanted = new Set(children);
+  for (const gone of [...parent.children].filter((child) => !wanted.has(child))) gone.remove();
+  children.forEach((child, index) => {
+    const there = parent.children[index] ?? null;
+    if (there !== child) parent.insertBefore(child, there);
+  });
+  if (focused?.isConnected && document.activeElement !== focused) focused.focus({ preventScroll: true });
+}
+
 export function clear(el) {
   el.replaceChildren();
   return el;

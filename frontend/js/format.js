@@ -36,6 +36,16 @@ export function plural(count, one, many = `${one}s`) {
   return `${count.toLocaleString("en")} ${count === 1 ? one : many}`;
 }
 
+/** "1 movie matches", "2 movies match": the count and the verb agree. */
+export function matchesText(count, one = "movie") {
+  return `${plural(count, one)} ${count === 1 ? "matches" : "match"}`;
+}
+
+/** A rating in words, as the star slider speaks it: "1 star", "3.5 stars". */
+export function starWords(rating) {
+  return plural(rating, "star");
+}
+
 const ROLE_LABELS = {
   DIRECTED: "Director",
   ACTED_IN: "Cast",

@@ -111,6 +111,43 @@ export const session = {
     return saved;
   },
 
+  /** Remove the rating of a movie; the ratings cache follows. A rating already gone (another tab) counts as removed. */
+  async unrate(movie) {
+    if (!current) throw new Error("Sign in to change your ratings.");
+    try {
+      await api.deleteRating({ userId: current.userId, movieId: movie.id, token: current.token });
+    } catch (failure) {
+      if (!(failure.status === 404 && /has not rated/.test(failure.message))) throw failure;
+    }
+    myRatings?.delete(movie.id);
+  },
+
+  /** Put back what a movie's rating was before a change: `previous` is a rating value, or null for none. */
+  async restoreRating(movie, previous) {
+    return previous === null || previous === undefined ? this.unrate(movie) : this.rate(movie, previous);
+  },
+
+  /** "Not interested": never recommend this movie again (until undone). */
+  async hide(movie) {
+    if (!current) throw new Error("Sign in first.");
+    return api.markNotInterested({ userId: current.userId, movieId: movie.id, token: current.token });
+  },
+
+  async unhide(movie) {
+    if (!current) throw new Error("Sign in first.");
+    try {
+      await api.undoNotInterested({ userId: current.userId, movieId: movie.id, token: current.token });
+    } catch (failure) {
+      if (!(failure.status === 404 && /has not marked/.test(failure.message))) throw failure;
+    }
+  },
+
+  /** The movies marked "not interested" ({movie, ts}), newest first, from the store each time. */
+  async hidden(opts) {
+    if (!current) return [];
+    return (await api.notInterested({ userId: current.userId, token: current.token }, opts)).items;
+  },
+
   /** The movies picked when starting fresh and not rated since ({movie, ts}), as of the last ratings(). */
   get picks() {
     return (myPicks ?? []).filter((pick) => !myRatings?.has(pick.movie.id));

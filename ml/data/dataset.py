@@ -10,7 +10,9 @@ import pandas as pd
 USER_COLUMNS = ["user_id", "age", "gender", "occupation"]
 MOVIE_COLUMNS = ["movie_id", "title", "year", "genres"]
 RATING_COLUMNS = ["user_id", "movie_id", "rating", "timestamp"]
-CREDIT_COLUMNS = ["person_id", "movie_id", "role"]
+CREDIT_COLUMNS = ["person_id", "movie_id", "role", "character"]
+PEOPLE_COLUMNS = ["person_id", "name", "birth_year"]
+LINK_COLUMNS = ["movie_id", "imdb_id", "tmdb_id"]
 SEQUEL_COLUMNS = ["movie_id", "sequel_id"]
 ALIAS_COLUMNS = ["alias_id", "movie_id"]
 PLACEHOLDER_COLUMNS = ["movie_id", "title"]
@@ -30,7 +32,13 @@ class Dataset:
     - ``movies``: ``movie_id`` int64, ``title`` str, ``year`` Int64 (nullable), ``genres`` list[str]
     - ``ratings``: ``user_id``, ``movie_id`` int64, ``rating`` float64, ``timestamp`` int64
     - ``credits``: ``person_id`` str, ``movie_id`` int64, ``role`` one of ``Role`` names
-      (``ACTED_IN``, ``DIRECTED``, ``WROTE``, ``PRODUCED``, ``SHOT``)
+      (``ACTED_IN``, ``DIRECTED``, ``WROTE``, ``PRODUCED``, ``SHOT``), ``character`` str or None (the
+      part an actor played, from IMDb; Freebase credits have none); one row per person, movie and role
+    - ``people``: ``person_id`` str (an IMDb ``nconst`` such as ``nm0000229``), ``name`` str,
+      ``birth_year`` Int64 (nullable): every credited person when the credits come from IMDb
+      (``ml.data.imdb``); empty for Freebase credits, whose entities have no names
+    - ``links``: ``movie_id`` int64, ``imdb_id`` str (``tt0114709``) or None, ``tmdb_id`` Int64
+      (nullable): the csv flavours' ``links.csv``, one row per movie of the dataset it lists
     - ``sequels``: ``movie_id``, ``sequel_id`` int64 (the second follows the first)
     - ``aliases``: ``alias_id``, ``movie_id`` int64: an id the files gave a film they list twice, and the
       movie (the smallest id of that title and year) it was merged into; no table above uses an alias
@@ -51,7 +59,14 @@ class Dataset:
     sequels: pd.DataFrame = field(default_factory=lambda: empty_frame(SEQUEL_COLUMNS))
     aliases: pd.DataFrame = field(default_factory=lambda: empty_frame(ALIAS_COLUMNS))
     placeholders: pd.DataFrame = field(default_factory=lambda: empty_frame(PLACEHOLDER_COLUMNS))
+    people: pd.DataFrame = field(default_factory=lambda: empty_frame(PEOPLE_COLUMNS))
+    links: pd.DataFrame = field(default_factory=lambda: empty_frame(LINK_COLUMNS))
     warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Credits made before parts were known (person, movie, role) still have every credit column.
+        if "character" not in self.credits:
+            object.__setattr__(self, "credits", self.credits.assign(character=None))
 
     @property
     def genres(self) -> list[str]:
@@ -65,6 +80,7 @@ class Dataset:
             "ratings": len(self.ratings),
             "genres": len(self.genres),
             "people": int(self.credits["person_id"].nunique()),
+            "named_people": len(self.people),
             "credits": len(self.credits),
             "placeholders_dropped": len(self.placeholders),
             "duplicates_merged": len(self.aliases),

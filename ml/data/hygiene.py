@@ -5,9 +5,11 @@ nobody can want recommended, and lists some films twice under two ids with the s
 (ml-100k has 18 such pairs, e.g. "Kull the Conqueror (1997)" as 266 and 680). Left in, a placeholder
 shows up in lists, and a duplicate shows a film twice and splits its ratings between two movies.
 
-A placeholder goes with its ratings, credits and sequels. A duplicate becomes an alias of the canonical
-movie, the smallest id of its title and year: ratings, credits and sequels move onto the canonical id, a
-user who rated both keeps the later rating, and the genres of both are united.
+A placeholder goes with its ratings, credits, sequels and links. A duplicate becomes an alias of the
+canonical movie, the smallest id of its title and year: ratings, credits and sequels move onto the
+canonical id, a user who rated both keeps the later rating (a person credited in both, the canonical's
+credit), the genres of both are united, and the alias's links (``links.csv``) go: the movie keeps its
+own. People left without credits go too.
 """
 
 from __future__ import annotations
@@ -38,12 +40,16 @@ def clean(dataset: Dataset) -> Dataset:
     if placeholders.empty and aliases.empty:
         return dataset
     dropped = placeholders["movie_id"].to_numpy(dtype=np.int64)
+    credits = _merged_credits(_without(dataset.credits, dropped, "movie_id"), aliases)
+    gone = np.concatenate([dropped, aliases["alias_id"].to_numpy(dtype=np.int64)])
     return dataclasses.replace(
         dataset,
         movies=_merged_movies(movies, aliases),
         ratings=_merged_ratings(_without(dataset.ratings, dropped, "movie_id"), aliases),
-        credits=_remapped(_without(dataset.credits, dropped, "movie_id"), aliases, ["movie_id"]),
+        credits=credits,
         sequels=_merged_sequels(dataset.sequels, dropped, aliases),
+        people=dataset.people[dataset.people["person_id"].isin(credits["person_id"])].reset_index(drop=True),
+        links=_without(dataset.links, gone, "movie_id").reset_index(drop=True),
         aliases=aliases,
         placeholders=placeholders,
     )
@@ -102,6 +108,15 @@ def _remapped(frame: pd.DataFrame, aliases: pd.DataFrame, columns: list[str]) ->
     for column in columns:
         out[column] = _canonical_ids(out[column].to_numpy(dtype=np.int64), aliases)
     return out.drop_duplicates(ignore_index=True)
+
+
+def _merged_credits(credits: pd.DataFrame, aliases: pd.DataFrame) -> pd.DataFrame:
+    """Credits on the canonical movie, one per person, movie and role: where a person has the same role
+    in both copies, the canonical movie's own credit (and character) is kept."""
+    from_alias = np.isin(credits["movie_id"].to_numpy(dtype=np.int64), aliases["alias_id"].to_numpy(np.int64))
+    remapped = credits.assign(movie_id=_canonical_ids(credits["movie_id"].to_numpy(dtype=np.int64), aliases))
+    own_first = remapped.iloc[np.argsort(from_alias, kind="stable")]
+    return own_first.drop_duplicates(["person_id", "movie_id", "role"]).reset_index(drop=True)
 
 
 def _merged_movies(movies: pd.DataFrame, aliases: pd.DataFrame) -> pd.DataFrame:

@@ -110,6 +110,7 @@ def credits_and_sequels(triples: pd.DataFrame, links: pd.DataFrame) -> tuple[pd.
         }
     )[is_credit]
     credits = credits.astype({"movie_id": "int64"}).drop_duplicates(ignore_index=True)
+    credits["character"] = None  # the triples name no part an actor played
 
     both = head_movie.notna() & tail_movie.notna()
     sequel = both & (triples["relation"] == "film.film.sequel")

@@ -2,7 +2,8 @@
 
 GroupLens publishes no people. Every flavour but ml-100k numbers its movies with one set of MovieLens
 ids, the ids RecBole's Freebase links are keyed by; their loaders take those files as
-``knowledge_graph`` and keep what passes the link check. ml-100k numbers its movies on its own.
+``knowledge_graph`` and keep what passes the link check. ml-100k numbers its movies on its own. The csv
+flavours link each movie to IMDb and TMDb (``links.csv``), the way to named people (``ml.data.imdb``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ml.data.dataset import Dataset, typed_users, users_from_ratings
+from ml.data.dataset import LINK_COLUMNS, Dataset, empty_frame, typed_users, users_from_ratings
 from ml.data.errors import DatasetError
+from ml.data.imdb import IMDB_DIRECTORY, LINKS_FILE, read_links_csv, with_imdb_people
 from ml.data.knowledge_graph import KnowledgeGraphFiles, with_knowledge_graph
 from ml.data.tables import numeric_column, ratings_frame, read_table, require_file
 
@@ -147,7 +149,9 @@ def _pipe_genres(raw: str) -> list[str]:
 
 def load_ml_csv(directory: Path, knowledge_graph: KnowledgeGraphFiles | None = None) -> Dataset:
     """ml-latest, ml-latest-small, ml-20m, ml-25m, ml-32m: ratings.csv and movies.csv with headers, with
-    the credits and sequels of ``knowledge_graph`` if its links pass the check."""
+    the credits and sequels of ``knowledge_graph`` if its links pass the check, and ``links.csv`` when
+    present. Named people from the IMDb subset in ``imdb/`` (``cinegraph data people``) replace the
+    Freebase credits if they pass their own check (``ml.data.imdb``)."""
     ratings_path = directory / "ratings.csv"
     ratings = ratings_frame(
         read_table(ratings_path, sep=",", header=True),
@@ -162,8 +166,18 @@ def load_ml_csv(directory: Path, knowledge_graph: KnowledgeGraphFiles | None = N
             raise DatasetError(movies_path, f"missing column '{column}'", 1)
     ids = numeric_column(frame, "movieId", movies_path, header_lines=1)
     movies = movies_frame(ids, frame["title"], [_pipe_genres(g) for g in frame["genres"]])
-    dataset = Dataset(name=directory.name, users=users_from_ratings(ratings), movies=movies, ratings=ratings)
-    return _with_optional_knowledge_graph(dataset, knowledge_graph)
+    links_path = directory / LINKS_FILE
+    links = read_links_csv(links_path) if links_path.is_file() else empty_frame(LINK_COLUMNS)
+    dataset = Dataset(
+        name=directory.name,
+        users=users_from_ratings(ratings),
+        movies=movies,
+        ratings=ratings,
+        links=links[links["movie_id"].isin(movies["movie_id"])].reset_index(drop=True),
+    )
+    dataset = _with_optional_knowledge_graph(dataset, knowledge_graph)
+    imdb_dir = directory / IMDB_DIRECTORY
+    return with_imdb_people(dataset, imdb_dir) if imdb_dir.is_dir() else dataset
 
 
 def _with_optional_knowledge_graph(dataset: Dataset, files: KnowledgeGraphFiles | None) -> Dataset:

@@ -16,6 +16,7 @@ from neo4j import AsyncGraphDatabase, RoutingControl
 from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired
 
 from service.store.cypher_library import is_write, schema_statements, statement
+from service.store.search_text import SearchQuery, lucene_query, redisearch_query
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,12 @@ class GraphBackend(Protocol):
 
     async def run(self, statement_name: str, params: dict[str, Any] | None = None) -> list[Row]: ...
 
+    def fulltext_query(self, query: SearchQuery, typos: bool = True) -> str:
+        """``query`` in the syntax of the backend's full-text index (``$index_query`` of the search
+        statements), its words matched with a typo or two where ``typos``; built from normalised words
+        only, so that nothing typed is an operator."""
+        ...
+
     async def run_numeric(self, statement_name: str, params: dict[str, Any] | None = None) -> list[Row]:
         """Run a read statement whose values are all numbers or lists of numbers (the bulk exports);
         each list comes back as a numpy array."""
@@ -63,6 +70,7 @@ class FalkorDBBackend:
     # FalkorDB runs one write at a time per graph: a second batch waits in the server's queue while the
     # client encodes the next one, which is the overlap an import gains from it.
     import_batches_in_flight = 2
+    fulltext_query = staticmethod(redisearch_query)
 
     def __init__(self, host: str, port: int, graph: str, password: str | None = None) -> None:
         self._db = FalkorDB(
@@ -72,7 +80,7 @@ class FalkorDBBackend:
 
     async def run(self, statement_name: str, params: dict[str, Any] | None = None) -> list[Row]:
         try:
-            result = await self._graph.query(statement(statement_name), params or {})
+            result = await self._graph.query(statement(statement_name, self.name), params or {})
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as error:
             raise StoreUnavailable(f"FalkorDB is not reachable: {error}") from error
         except redis.exceptions.ResponseError as error:
@@ -87,7 +95,8 @@ class FalkorDBBackend:
         decodes value by value in Python: there a list of numbers is one string, ``[1, 2, 3]``, that numpy
         parses at C speed (export times: ``cinegraph bench import`` and ``bench scale``)."""
         header = "".join(f"{key}={stringify_param_value(value)} " for key, value in (params or {}).items())
-        query = f"CYPHER {header}{statement(statement_name)}" if header else statement(statement_name)
+        text = statement(statement_name, self.name)
+        query = f"CYPHER {header}{text}" if header else text
         try:
             reply = await self._db.connection.execute_command("GRAPH.RO_QUERY", self._graph.name, query)
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as error:
@@ -141,16 +150,17 @@ class Neo4jBackend:
     # Concurrent transactions that create edges to the same popular movies lock them in different orders
     # and deadlock; Neo4j import batches go one at a time.
     import_batches_in_flight = 1
+    fulltext_query = staticmethod(lucene_query)
 
     def __init__(self, uri: str, user: str, password: str, database: str) -> None:
         self._driver = AsyncGraphDatabase.driver(uri, auth=(user, password))
         self._database = database
 
     async def run(self, statement_name: str, params: dict[str, Any] | None = None) -> list[Row]:
-        routing = RoutingControl.WRITE if is_write(statement_name) else RoutingControl.READ
+        routing = RoutingControl.WRITE if is_write(statement_name, self.name) else RoutingControl.READ
         try:
             records, _summary, _keys = await self._driver.execute_query(
-                statement(statement_name), params or {}, database_=self._database, routing_=routing
+                statement(statement_name, self.name), params or {}, database_=self._database, routing_=routing
             )
         except (ServiceUnavailable, SessionExpired, OSError) as error:
             raise StoreUnavailable(f"Neo4j is not reachable: {error}") from error

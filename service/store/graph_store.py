@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ from tqdm import tqdm
 
 from ml.data import Dataset
 from service.store.backends import Conflict, GraphBackend, Row, StoreUnavailable
+from service.store.search_text import SearchQuery, search_text, search_title
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,13 @@ EXPORT_PAGES_IN_FLIGHT = 2
 
 BatchWriter = Callable[[int, dict[str, Any]], Awaitable[None]]
 """Writes one import batch: (number of rows, statement parameters)."""
+
+
+class UnknownPeople(ValueError):
+    def __init__(self, person_ids: list[str]) -> None:
+        self.person_ids = person_ids
+        shown = ", ".join(repr(person_id) for person_id in person_ids[:5])
+        super().__init__(f"no person with id {shown}; give a name as well to add a new person")
 
 
 class NotFound(LookupError):
@@ -57,31 +66,40 @@ class Interactions:
 
 @dataclass(frozen=True)
 class UserHistory:
-    """What a user has told us: their ratings and the movies they picked when starting fresh.
+    """What a user has told us: their ratings, the movies they picked when starting fresh, and the movies
+    they marked "not interested".
 
     A pick says "I like this" without stars, so it is kept apart from ratings: it feeds the user's
     vector as a positive and is never shown as a rating. A picked movie the user later rated counts as
-    rated only. Both lists are newest first.
+    rated only. "Not interested" does not touch the vector; those movies are only never shown. All
+    lists are newest first. ``ratings_removed_at`` is when the user last removed a rating (0: never):
+    removing one makes the history shorter without a newer timestamp, and the user's vector must see it.
     """
 
     ratings: list[Row]  # movie_id, rating, ts
     picks: list[Row]  # movie_id, ts
+    not_interested: list[Row] = field(default_factory=list)  # movie_id, ts
+    ratings_removed_at: int = 0
 
     @classmethod
     def from_rows(cls, rows: list[Row]) -> UserHistory:
-        """From ``user_history.cypher`` rows (kind RATED or LIKED), already newest first."""
+        """From ``user_history.cypher`` rows (kind RATED, LIKED or NOT_INTERESTED, or one row of nulls),
+        already newest first."""
+        edges = [r for r in rows if r["movie_id"] is not None]
         ratings = [
             {"movie_id": r["movie_id"], "rating": r["rating"], "ts": r["ts"]}
-            for r in rows
+            for r in edges
             if r["kind"] == "RATED"
         ]
         rated = {r["movie_id"] for r in ratings}
         picks = [
             {"movie_id": r["movie_id"], "ts": r["ts"]}
-            for r in rows
+            for r in edges
             if r["kind"] == "LIKED" and r["movie_id"] not in rated
         ]
-        return cls(ratings, picks)
+        hidden = [{"movie_id": r["movie_id"], "ts": r["ts"]} for r in edges if r["kind"] == "NOT_INTERESTED"]
+        removed_at = max((int(r.get("removed_at") or 0) for r in rows), default=0)
+        return cls(ratings, picks, hidden, removed_at)
 
     def __bool__(self) -> bool:
         return bool(self.ratings or self.picks)
@@ -104,8 +122,33 @@ class UserHistory:
         return np.concatenate([self.rated_ids, self.picked_ids])
 
     @property
+    def not_interested_ids(self) -> np.ndarray:
+        return np.array([r["movie_id"] for r in self.not_interested], dtype=np.int64)
+
+    @property
+    def excluded_ids(self) -> np.ndarray:
+        """Movies never recommended to the user: the ones they rated, picked or marked not interested."""
+        return np.concatenate([self.seen_ids, self.not_interested_ids])
+
+    @property
     def newest_ts(self) -> int:
         return max((int(r["ts"]) for r in (*self.ratings, *self.picks)), default=0)
+
+    @property
+    def changed_at(self) -> int:
+        """When what the user's vector depends on last changed: their newest rating or pick, or the last
+        time they removed a rating."""
+        return max(self.newest_ts, self.ratings_removed_at)
+
+    @property
+    def fingerprint(self) -> bytes:
+        """Digest of what the user's vector depends on (rated movies with their stars, and picks): equal
+        fingerprints, equal fold-ins, however the history got there (a rating undone within a second)."""
+        digest = hashlib.blake2b(digest_size=16)
+        for part in (self.rated_ids, self.rating_values, self.picked_ids):
+            digest.update(len(part).to_bytes(4, "little"))
+            digest.update(part.tobytes())
+        return digest.digest()
 
 
 @dataclass(frozen=True)
@@ -117,6 +160,36 @@ class MovieLinks:
     person_movie_ids: np.ndarray
     person_ids: np.ndarray  # str
     roles: np.ndarray  # str
+    person_names: np.ndarray  # str, or None for people a source named only by id (Freebase)
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """What :meth:`GraphStore.search` found: how many movies match, one page of them, and people."""
+
+    total: int
+    movies: list[Row]  # id, title, year, genres
+    people: list[Row]  # id, name, birth_year, movie_ids
+
+
+@dataclass(frozen=True)
+class NewCredit:
+    person_id: str
+    role: str  # ACTED_IN, DIRECTED, WROTE, PRODUCED or SHOT
+    name: str | None = None  # given: the person is created or renamed; None: they must exist
+    character: str | None = None
+
+
+@dataclass(frozen=True)
+class NewMovie:
+    """What an admin states about a movie (``save_movie``)."""
+
+    title: str
+    year: int | None
+    genres: tuple[str, ...]
+    credits: tuple[NewCredit, ...] = ()
+    imdb_id: str | None = None
+    tmdb_id: int | None = None
 
 
 def batches(rows: list[Any], size: int) -> Iterator[list[Any]]:
@@ -182,7 +255,8 @@ class GraphStore:
         run = self._statement_writer
         has_ratings = bool(await self.backend.run("any_rating"))
         write_ratings = self._rating_writer("import_ratings" if has_ratings else "create_ratings")
-        users, movies = _user_rows(dataset.users), _movie_rows(dataset.movies)
+        users, movies = _user_rows(dataset.users), _movie_rows(dataset.movies, dataset.links)
+        people = _people_rows(dataset.people)
         steps: list[tuple[str, BatchWriter, int, Iterator[tuple[int, dict[str, Any]]]]] = [
             ("genres", run("import_genres"), len(dataset.genres), _plain(dataset.genres, "names", size)),
             ("users", run("import_users"), len(users), _plain(users, "rows", size)),
@@ -190,10 +264,12 @@ class GraphStore:
             ("ratings", write_ratings, len(dataset.ratings), _rating_batches(dataset.ratings, size)),
             ("old facts", run("delete_movie_facts"), len(movie_ids), _plain(movie_ids, "ids", size)),
             ("credits", run("import_credits"), len(dataset.credits), _credit_batches(dataset.credits, size)),
+            ("people", run("import_people"), len(people), _plain(people, "rows", size)),
             ("sequels", run("import_sequels"), len(sequels), _plain(sequels, "rows", size)),
             ("people without credits", run("delete_lone_people"), 1, iter([(1, {})])),
             ("aliases", run("import_movie_aliases"), len(aliases), _plain(aliases, "rows", size)),
             ("removed movies", run("delete_movies"), len(removed), _plain(removed, "ids", size)),
+            ("rating counts", run("count_movie_ratings"), len(movie_ids), _plain(movie_ids, "ids", size)),
         ]  # fmt: skip
         timings: dict[str, float] = {}
         total = sum(rows for _, _, rows, _ in steps)
@@ -227,11 +303,45 @@ class GraphStore:
         return rows[0]
 
     async def user_history(self, user_id: int) -> UserHistory:
-        """The user's ratings and picks, newest first (:class:`UserHistory`)."""
+        """The user's ratings, picks and "not interested" movies, newest first (:class:`UserHistory`)."""
         rows = await self._run("user_history", {"user_id": user_id})
         if not rows:
             raise NotFound(f"user {user_id} does not exist")
-        return UserHistory.from_rows([row for row in rows if row["movie_id"] is not None])
+        return UserHistory.from_rows(rows)
+
+    async def delete_rating(self, user_id: int, movie_id: int, ts: int | None = None) -> None:
+        """Remove the user's rating of the movie (a pick of it, if any, stays); ``NotFound`` naming what
+        is missing: the user, the movie, or the rating."""
+        ts = int(time.time()) if ts is None else ts
+        if not await self._run("delete_rating", {"user_id": user_id, "movie_id": movie_id, "ts": ts}):
+            await self._require_user_and_movie(user_id, movie_id)
+            raise NotFound(f"user {user_id} has not rated movie {movie_id}")
+
+    async def add_not_interested(self, user_id: int, movie_id: int, ts: int | None = None) -> int:
+        """Mark a movie "not interested" for the user (idempotent); returns when it was first marked."""
+        ts = int(time.time()) if ts is None else ts
+        rows = await self._run("add_not_interested", {"user_id": user_id, "movie_id": movie_id, "ts": ts})
+        if not rows:
+            await self.user(user_id)  # raises NotFound naming the user if that is what is missing
+            raise NotFound(f"movie {movie_id} does not exist")
+        return int(rows[0]["ts"])
+
+    async def remove_not_interested(self, user_id: int, movie_id: int) -> None:
+        """Undo "not interested"; ``NotFound`` naming what is missing: the user, the movie, or the mark."""
+        if not await self._run("remove_not_interested", {"user_id": user_id, "movie_id": movie_id}):
+            await self._require_user_and_movie(user_id, movie_id)
+            raise NotFound(f"user {user_id} has not marked movie {movie_id} as not interested")
+
+    async def not_interested(self, user_id: int) -> list[Row]:
+        """The movies the user marked "not interested" (movie_id, ts), newest first."""
+        rows = await self._run("not_interested", {"user_id": user_id})
+        if not rows:
+            raise NotFound(f"user {user_id} does not exist")
+        return [row for row in rows if row["movie_id"] is not None]
+
+    async def _require_user_and_movie(self, user_id: int, movie_id: int) -> None:
+        await self.user(user_id)  # NotFound naming the user
+        await self.movie(movie_id)  # NotFound naming the movie
 
     async def create_user(
         self, username: str | None = None, password_hash: str | None = None, attempts: int = 5
@@ -301,14 +411,132 @@ class GraphStore:
         return rows[0]
 
     async def movie_people(self, movie_id: int) -> list[Row]:
+        """Named people credited on the movie: person_id, name, role, character, other_movies (ids)."""
         return await self._run("movie_people", {"movie_id": movie_id})
 
+    async def person(self, person_id: str) -> Row:
+        """id, name, birth_year and credits (movie_id, role, character) of one person."""
+        rows = await self._run("person", {"person_id": person_id})
+        if not rows:
+            raise NotFound(f"person {person_id!r} does not exist")
+        row = rows[0]
+        return {**row, "credits": [credit for credit in row["credits"] if credit["movie_id"] is not None]}
+
+    async def save_movie(self, movie: NewMovie, movie_id: int | None = None, attempts: int = 5) -> int:
+        """Write an admin's movie: a new one (``movie_id`` None; the next free id) or new facts for an
+        existing one (``NotFound`` if it does not exist). Its genres and credits replace the old ones;
+        the people it names by id must exist, people given with a name are created or renamed.
+        Returns the movie's id."""
+        unknown = await self._unknown_people(movie)
+        if unknown:
+            raise UnknownPeople(unknown)
+        params = {
+            "title": movie.title,
+            "search_title": search_title(movie.title),
+            "year": movie.year,
+            "imdb_id": movie.imdb_id,
+            "tmdb_id": movie.tmdb_id,
+            "now": int(time.time()),
+        }
+        if movie_id is None:
+            for _ in range(attempts):
+                try:
+                    movie_id = int((await self._run("create_movie", params))[0]["id"])
+                    break
+                except Conflict:
+                    continue  # another writer took the same id at the same moment (Neo4j)
+            else:
+                raise Conflict("could not allocate a movie id; try again")
+        elif not await self._run("update_movie", {**params, "movie_id": movie_id}):
+            raise NotFound(f"movie {movie_id} does not exist")
+        await self._run("replace_movie_facts", {"movie_id": movie_id, "genres": list(movie.genres)})
+        credits = [
+            {"person_id": c.person_id, "role": c.role, "character": c.character} for c in movie.credits
+        ]
+        await self._run("import_credits", {"movies": [{"movie_id": movie_id, "credits": credits}]})
+        named = [
+            {"id": c.person_id, "name": c.name, "search_name": search_text(c.name), "birth_year": None}
+            for c in movie.credits
+            if c.name
+        ]
+        await self._run("import_people", {"rows": named})
+        return movie_id
+
+    async def _unknown_people(self, movie: NewMovie) -> list[str]:
+        wanted = sorted({c.person_id for c in movie.credits if not c.name})
+        if not wanted:
+            return []
+        found = {row["id"] for row in await self._run("existing_people", {"ids": wanted})}
+        return [person_id for person_id in wanted if person_id not in found]
+
+    async def search(
+        self, query: str, genre: str | None = None, *, skip: int = 0, limit: int = 20, people: int = 0
+    ) -> SearchResults:
+        """Movies matching ``query`` (one page, optionally of one genre) and up to ``people`` named people,
+        best match first: the title (or name) exactly, one that begins with the query, every word in it,
+        the rest (typos); each by rating count (``service.store.search_text``). Typos are forgiven only
+        when the words as typed match no movie and no person: "kull" finds Kull the Conqueror, not also
+        every title with "full" or "kill", and a title does not bring names one letter from its words.
+        Nothing for a query without letters or digits."""
+        statements = {
+            "search_movies" if genre is None else "search_movies_in_genre": {
+                "genre": genre,
+                "skip": skip,
+                "limit": limit,
+            },
+            **({"search_people": {"limit": people}} if people else {}),
+        }
+        movies, *found_people = await self._search(query, statements)
+        total, page = (movies[0]["total"], list(movies[0]["page"])) if movies else (0, [])
+        return SearchResults(total, page, found_people[0] if found_people else [])
+
     async def search_movies(
-        self, query: str = "", genre: str | None = None, *, skip: int = 0, limit: int = 20
+        self, query: str, genre: str | None = None, *, skip: int = 0, limit: int = 20
     ) -> tuple[int, list[Row]]:
-        params = {"query": query, "genre": genre, "skip": skip, "limit": limit}
-        rows = await self._run("search_movies", params)
-        return (rows[0]["total"], list(rows[0]["page"])) if rows else (0, [])
+        """(how many movies match, one page of them: id, title, year, genres), as :meth:`search` finds
+        them."""
+        results = await self.search(query, genre, skip=skip, limit=limit)
+        return results.total, results.movies
+
+    async def search_people(self, query: str, *, limit: int = 5) -> list[Row]:
+        """Named people matching ``query`` as :meth:`search` finds them: id, name, birth_year, movie_ids
+        (every movie they are credited on)."""
+        (people,) = await self._search(query, {"search_people": {"limit": limit}})
+        return people
+
+    async def _search(self, query: str, statements: dict[str, dict[str, Any]]) -> list[list[Row]]:
+        """The rows of each search statement (run together), first for the words as typed, then, if none
+        found anything, forgiving typos."""
+        parsed = SearchQuery.parse(query)
+        found: list[list[Row]] = [[] for _ in statements]
+        passes = (False, True) if parsed.forgives_typos else (False,)
+        for typos in passes if parsed else ():
+            shared = {**parsed.params(), "index_query": self.backend.fulltext_query(parsed, typos)}
+            found = await asyncio.gather(
+                *(self._run(name, {**shared, **own}) for name, own in statements.items())
+            )
+            # A movie search answers one row with its total (0: nothing); a people search, one row a person.
+            if any(row.get("total", 1) for rows in found for row in rows):
+                break
+        return found
+
+    async def complete_search_fields(self) -> None:
+        """Give a graph an older version imported what search needs: each movie's ``search_title`` and
+        rating count, each named person's ``search_name`` (nothing to do in a graph that has them)."""
+        movies = await self.backend.run("movies_missing_search_fields")
+        people = await self.backend.run("people_missing_search_names")
+        if movies or people:
+            log.info("adding search fields to %d movies and %d people", len(movies), len(people))
+        titles = [{"id": row["id"], "search_title": search_title(row["title"] or "")} for row in movies]
+        names = [{"id": row["id"], "search_name": search_text(row["name"])} for row in people]
+        ids = [row["id"] for row in movies]
+        for statement_name, parameter, rows in [
+            ("set_search_titles", "rows", titles),
+            ("count_movie_ratings", "ids", ids),
+            ("set_search_names", "rows", names),
+        ]:
+            for batch in batches(rows, self.batch_size):
+                await self.backend.run(statement_name, {parameter: batch})
 
     async def movie_catalogue(self) -> list[Row]:
         return await self.backend.run("movie_catalogue")
@@ -357,16 +585,33 @@ class GraphStore:
             timestamps=joined("timestamps", np.int64),
         )
 
+    async def movies_updated_since(self, ts: int) -> list[int]:
+        """Ids of movies an admin added or changed at or after ``ts`` (Unix seconds)."""
+        return [int(row["id"]) for row in await self.backend.run("movies_updated_since", {"since": ts})]
+
+    async def movies_by_id(self, movie_ids: list[int]) -> tuple[list[Row], MovieLinks]:
+        """Catalogue rows (as ``movie_catalogue``) and credits (as ``export_movie_links``) of some movies."""
+        params = {"ids": list(movie_ids)}
+        rows = await self.backend.run("movies_by_id", params)
+        people = await self.backend.run("movies_people", params)
+        genre_pairs = [(row["id"], genre) for row in rows for genre in row["genres"]]
+        return rows, _movie_links(genre_pairs, people)
+
     async def export_movie_links(self) -> MovieLinks:
         genres = await self.backend.run("export_movie_genres")
         people = await self.backend.run("export_movie_people")
-        return MovieLinks(
-            genre_movie_ids=column(genres, "movie_id", np.int64),
-            genres=column(genres, "genre", object),
-            person_movie_ids=column(people, "movie_id", np.int64),
-            person_ids=column(people, "person_id", object),
-            roles=column(people, "role", object),
-        )
+        return _movie_links([(row["movie_id"], row["genre"]) for row in genres], people)
+
+
+def _movie_links(genre_pairs: list[tuple[int, str]], people: list[Row]) -> MovieLinks:
+    return MovieLinks(
+        genre_movie_ids=np.array([movie_id for movie_id, _ in genre_pairs], dtype=np.int64),
+        genres=np.array([genre for _, genre in genre_pairs], dtype=object),
+        person_movie_ids=column(people, "movie_id", np.int64),
+        person_ids=column(people, "person_id", object),
+        roles=column(people, "role", object),
+        person_names=column(people, "name", object),
+    )
 
 
 def column(rows: list[Row], key: str, dtype: Any) -> np.ndarray:
@@ -385,15 +630,43 @@ def _user_rows(users: pd.DataFrame) -> list[Row]:
     ]
 
 
-def _movie_rows(movies: pd.DataFrame) -> list[Row]:
+def _nullable(values: pd.Series) -> np.ndarray:
+    """A column as objects, with None for every kind of missing value (the drivers send None as null)."""
+    return np.array([_none_if_missing(value) for value in values], dtype=object)
+
+
+def _movie_rows(movies: pd.DataFrame, links: pd.DataFrame) -> list[Row]:
+    by_movie = links.drop_duplicates("movie_id").set_index("movie_id") if len(links) else None
+
+    def link(movie_id: int, column: str) -> Any:
+        if by_movie is None or movie_id not in by_movie.index:
+            return None
+        value = _none_if_missing(by_movie.at[movie_id, column])
+        return value if value is None or isinstance(value, str) else int(value)
+
     return [
         {
             "id": int(row.movie_id),
             "title": row.title,
+            "search_title": search_title(row.title),
             "year": None if _none_if_missing(row.year) is None else int(row.year),
             "genres": list(row.genres),
+            "imdb_id": link(int(row.movie_id), "imdb_id"),
+            "tmdb_id": link(int(row.movie_id), "tmdb_id"),
         }
         for row in movies.itertuples(index=False)
+    ]
+
+
+def _people_rows(people: pd.DataFrame) -> list[Row]:
+    return [
+        {
+            "id": str(row.person_id),
+            "name": str(row.name),
+            "search_name": search_text(str(row.name)),
+            "birth_year": None if _none_if_missing(row.birth_year) is None else int(row.birth_year),
+        }
+        for row in people.itertuples(index=False)
     ]
 
 
@@ -474,6 +747,7 @@ def _credit_batches(credits: pd.DataFrame, size: int) -> Iterator[tuple[int, dic
     columns = {
         "person_id": credits["person_id"].to_numpy(dtype=object),
         "role": credits["role"].to_numpy(dtype=object),
+        "character": _nullable(credits["character"]),
     }
     keys = credits["movie_id"].to_numpy(dtype=np.int64)
     return (

@@ -76,7 +76,7 @@ def movie(page: Page, base: str) -> None:
 
 def search(page: Page, base: str) -> None:
     sign_in(page, base)
-    box = page.get_by_role("combobox", name="Search movies by title")
+    box = page.get_by_role("combobox", name="Search movies and people")
     box.fill("star")
     expect(page.get_by_role("option").nth(2)).to_be_visible()
     box.press("ArrowDown")
@@ -87,6 +87,12 @@ def my_ratings(page: Page, base: str) -> None:
     sign_in(page, base)
     page.goto(f"{base}/#/ratings")
     expect(page.locator(".rating-row").first).to_be_visible()
+
+
+def not_found(page: Page, base: str) -> None:
+    page.goto(f"{base}/#/movie/0")
+    expect(page.get_by_role("heading", name="Movie not found")).to_be_visible()
+    expect(page.locator("#model-version")).not_to_be_empty()
 
 
 def api_down(page: Page, base: str) -> None:
@@ -106,6 +112,7 @@ VIEWS: dict[str, Callable[[Page, str], None]] = {
     "movie": movie,
     "search": search,
     "my-ratings": my_ratings,
+    "not-found": not_found,
     "api-down": api_down,
 }
 

@@ -90,6 +90,25 @@ def test_genre_chip_shows_only_movies_of_that_genre(page: Page, base_url: str) -
     expect(page.locator(".card:not(:has(.tag[data-genre='Comedy']))").first).to_be_visible()
 
 
+def test_two_genres_say_any_of_them_and_offer_all_of_them(page: Page, base_url: str) -> None:
+    sign_in(page, base_url, 2)
+    chips = page.get_by_role("group", name="Filter by genre")
+    chips.get_by_role("button", name="Comedy", exact=True).click()
+    chips.get_by_role("button", name="Romance", exact=True).click()
+
+    expect(page.locator(".genre-mode__text")).to_have_text("Showing movies in Comedy or Romance.")
+    mode = page.get_by_role("group", name="Movies in")
+    expect(mode.get_by_role("button", name="Any of them")).to_have_attribute("aria-pressed", "true")
+    mode.get_by_role("button", name="All of them").click()
+
+    expect(page.locator(".genre-mode__text")).to_have_text("Showing movies in Comedy and Romance.")
+    expect(page).to_have_url(re.compile(r"mode=all"))
+    expect(page.locator(".results")).not_to_have_attribute("aria-busy", "true")
+    both = ".card:has(.tag[data-genre='Comedy']):has(.tag[data-genre='Romance'])"
+    expect(page.locator(f".card:not({both})")).to_have_count(0)
+    assert page.locator(".card").count() > 0
+
+
 def test_rating_a_card_removes_it_and_refills_the_list(page: Page, base_url: str) -> None:
     sign_in(page, base_url, 5)
     expect(page.locator(".card")).to_have_count(20)
@@ -177,7 +196,7 @@ def test_new_user_picks_five_movies_and_gets_a_personalised_list(page: Page, bas
 
 def test_search_then_movie_page_then_a_similar_movie(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}/")
-    search = page.get_by_role("combobox", name="Search movies by title")
+    search = page.get_by_role("combobox", name="Search movies and people")
     search.fill("star wars")
     option = page.get_by_role("option", name=re.compile(r"^Star Wars"))
     expect(option).to_be_visible()
@@ -203,7 +222,7 @@ def test_search_then_movie_page_then_a_similar_movie(page: Page, base_url: str) 
 
 def test_search_page_lists_matching_titles(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}/")
-    search = page.get_by_role("combobox", name="Search movies by title")
+    search = page.get_by_role("combobox", name="Search movies and people")
     search.fill("toy")
     search.press("Enter")
 
@@ -252,17 +271,30 @@ def test_ui_served_by_a_static_server_talks_to_the_api_from_the_address(
     expect(page.locator("#banner")).to_be_hidden()
 
 
+def test_views_load_when_first_visited(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}/#/")
+    expect(page.locator("h1")).to_be_visible()
+    loaded = "() => performance.getEntriesByType('resource').map((e) => e.name)"
+    not_yet = ("/views/movie.js", "/views/ratings.js", "/views/for-you.js")
+    assert not any(name.endswith(not_yet) for name in page.evaluate(loaded))
+
+    page.goto(f"{base_url}/#/movie/50")
+    expect(page.locator(".movie__title")).to_be_visible()
+    assert any(name.endswith("/views/movie.js") for name in page.evaluate(loaded))
+
+
 def test_api_down_shows_a_clear_error_message(page: Page, static_ui_url: str) -> None:
     closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     page.goto(f"{static_ui_url}/?api={closed}")
 
     banner = page.locator("#banner")
     expect(banner).to_be_visible()
-    expect(banner).to_contain_text(f"Can't reach the CineGraph API at {closed}")
+    expect(banner).to_contain_text("Can't reach CineGraph right now")
+    expect(banner).not_to_contain_text("127.0.0.1")  # no internal host or port in what a person reads
     expect(banner.get_by_role("button", name="Retry")).to_be_visible()
 
     page.get_by_role("button", name="Continue", exact=True).click()
-    expect(page.locator("#demo-error")).to_contain_text("Can't reach the CineGraph API")
+    expect(page.locator("#demo-error")).to_contain_text("Can't reach CineGraph")
 
     page.goto(f"{static_ui_url}/?api={closed}#/movie/1")
     expect(page.locator(".state--error")).to_contain_text("Can't reach")

@@ -14,7 +14,7 @@ from tests.ml.synthetic import FAST_CONFIG, two_cluster_ratings
 def model() -> ServingModel:
     recommender = Recommender.fit(two_cluster_ratings(), FAST_CONFIG, progress=False)
     return ServingModel(
-        recommender, catalogue=None, reasons=None, similarity=None
+        recommender, catalogue=None, reasons=None, similarity=None, cold=None
     )  # the recommender is enough
 
 
@@ -55,3 +55,31 @@ def test_picks_alone_make_a_vector_that_prefers_their_cluster(model):
 
 def test_a_user_with_neither_ratings_nor_picks_has_no_vector(model):
     assert UserVectors().vector(model, 1000, UserHistory([], [])) is None
+
+
+def test_a_removed_rating_folds_a_trained_user_in_again_though_nothing_is_newer(model):
+    history = history_of(1000)
+    removed = history.ratings[0]["movie_id"]
+    shorter = UserHistory(history.ratings[1:], [], ratings_removed_at=10**9)
+    assert shorter.newest_ts <= model.data_as_of  # only the removal time tells that it changed
+
+    vector = UserVectors().vector(model, 1000, shorter)
+
+    assert not np.allclose(vector, model.recommender.user_vector(1000))
+    expected = model.recommender.fold_in(shorter.rated_ids, shorter.rating_values, user_id=1000)
+    np.testing.assert_allclose(vector, expected)
+    unseen_in_cluster = 15 - len(shorter.ratings)
+    top = [m for m, _ in model.recommender.recommend(vector, unseen_in_cluster, exclude=shorter.excluded_ids)]
+    assert removed in top  # it may be recommended again
+
+
+def test_a_rating_undone_within_the_same_second_is_not_served_a_stale_vector(model):
+    vectors = UserVectors()
+    history = history_of(2000)
+    rated = {r["movie_id"] for r in history.ratings}
+    first, second = [m for m in range(600, 615) if m not in rated][:2]
+    for movie_id in (first, second):  # rate one, undo it and rate another, all in the second 10**9
+        now = UserHistory([{"movie_id": movie_id, "rating": 4.0, "ts": 10**9}, *history.ratings], [])
+        vector = vectors.vector(model, 2000, now)
+        expected = model.recommender.fold_in(now.rated_ids, now.rating_values, user_id=2000)
+        np.testing.assert_allclose(vector, expected)

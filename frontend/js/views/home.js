@@ -1,11 +1,12 @@
 // Start page: sign in with a username and password, start fresh (onboarding), or sign in as an existing
-// MovieLens user (demo login).
+// MovieLens user (demo login). Signing in returns to the page it was chosen on (#/?next=/movie/50).
 
 import { api } from "../api.js";
+import { afterSignInPath } from "../components.js";
 import { h, icon } from "../dom.js";
 import { session } from "../session.js";
 
-function passwordSignInForm(navigate) {
+function passwordSignInForm(navigate, next) {
   const username = h("input", { id: "signin-username", name: "username", autocomplete: "username", required: true, autocapitalize: "none", spellcheck: "false" });
   const password = h("input", { id: "signin-password", name: "password", type: "password", autocomplete: "current-password", required: true });
   const error = h("p", { class: "form-error", role: "alert", id: "signin-error" });
@@ -33,7 +34,7 @@ function passwordSignInForm(navigate) {
     try {
       const login = await api.signIn(username.value.trim(), password.value);
       session.signIn({ userId: login.user_id, token: login.access_token, kind: "account", username: username.value.trim().toLowerCase() });
-      navigate("/for-you");
+      navigate(next);
     } catch (failure) {
       error.textContent = failure.message;
       password.select();
@@ -44,8 +45,9 @@ function passwordSignInForm(navigate) {
   return form;
 }
 
-export async function render(main, { navigate }) {
+export async function render(main, { navigate, query }) {
   document.title = "CineGraph — movies picked from a graph of taste";
+  const next = afterSignInPath(query);
   const input = h("input", { id: "demo-user", name: "user_id", type: "number", min: 1, step: 1, inputmode: "numeric", value: 1, required: true, "aria-describedby": "demo-hint" });
   const error = h("p", { class: "form-error", role: "alert", id: "demo-error" });
   const submit = h("button", { type: "submit", class: "button button--secondary" }, "Continue");
@@ -74,7 +76,7 @@ export async function render(main, { navigate }) {
     try {
       const login = await api.demoLogin(userId);
       session.signIn({ userId: login.user_id, token: login.access_token, kind: "demo" });
-      navigate("/for-you");
+      navigate(next);
     } catch (failure) {
       let message = failure.message;
       if (failure.status === 403) message += " You can still start fresh with your own picks.";
@@ -112,7 +114,7 @@ export async function render(main, { navigate }) {
         { class: "panel", "aria-labelledby": "signin-title" },
         h("h2", { id: "signin-title" }, "Welcome back"),
         h("p", null, "Sign in to your ratings and recommendations."),
-        passwordSignInForm(navigate),
+        passwordSignInForm(navigate, next),
       ),
       h(
         "section",
@@ -123,5 +125,5 @@ export async function render(main, { navigate }) {
       ),
     ),
   );
-  if (session.signedIn) navigate("/for-you");
+  if (session.signedIn) navigate(next);
 }

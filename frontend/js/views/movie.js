@@ -1,8 +1,8 @@
-// One movie: details, the people linked to it (Freebase ids: the data has no names), similar movies.
-// A dataset whose entity links failed the check on import has no people; the page then shows none.
+// One movie: details, the people credited on it (named, from IMDb where the dataset links to it), similar
+// movies. A dataset without checked people links (ml-100k) has none; the page then shows no People section.
 
 import { api } from "../api.js";
-import { emptyState, errorState, genreTags, loadingCards, movieHref, movieTile, spinner, starRating, toast } from "../components.js";
+import { emptyState, errorState, genreTags, loadingCards, movieHref, movieTile, notFoundPage, personHref, signInHref, spinner, starRating, toast } from "../components.js";
 import { h, icon } from "../dom.js";
 import { displayTitle, plural, roleLabel, roleRank, starsText, yearText } from "../format.js";
 import { poster } from "../poster.js";
@@ -10,10 +10,24 @@ import { session } from "../session.js";
 
 const PEOPLE_SHOWN = 6;
 
+/** A page of its own for an id that names no movie: malformed (#/movie/0, #/movie/abc) or unknown. */
+function movieNotFound() {
+  return notFoundPage({
+    title: "Movie not found",
+    text: "There is no movie at this address in CineGraph's catalogue. It may have been mistyped, or the link is old.",
+    signedIn: session.signedIn,
+  });
+}
+
 export async function render(main, { params, signal, navigate }) {
-  const movieId = Number(params[0]);
+  const movieId = /^[1-9]\d{0,15}$/.test(params[0]) ? Number(params[0]) : null;
+  if (movieId === null || !Number.isSafeInteger(movieId)) {
+    main.append(movieNotFound());
+    return;
+  }
   main.append(spinner("Loading movie…"));
-  const similarRequest = api.similar(movieId, 12, { signal });
+  // Signed in, the list leaves out the movies this user marked "not interested".
+  const similarRequest = api.similar(movieId, 12, { signal, token: session.user?.token });
   similarRequest.catch(() => {}); // shown in its own section below
 
   let movie;
@@ -21,10 +35,14 @@ export async function render(main, { params, signal, navigate }) {
     movie = await api.movie(movieId, { signal });
   } catch (failure) {
     if (signal.aborted) return;
-    document.title = "Movie not found · CineGraph";
+    if (failure.status === 404 || failure.status === 422) {
+      main.replaceChildren(movieNotFound());
+      return;
+    }
+    document.title = "Movie unavailable · CineGraph";
     main.replaceChildren(
       h("h1", { class: "visually-hidden", tabindex: -1 }, "Movie"),
-      errorState(failure, { title: failure.status === 404 ? "Movie not found" : undefined, retry: failure.status === 404 ? null : () => navigate(`/movie/${movieId}`) }),
+      errorState(failure, { retry: () => navigate(`/movie/${movieId}`) }),
     );
     return;
   }
@@ -79,36 +97,70 @@ function statsLine(movie) {
 
 function yourRating(movie, signal) {
   if (!session.signedIn) {
-    return h("p", { class: "movie__rate" }, h("a", { href: "#/" }, "Sign in"), " to rate this movie and get recommendations.");
+    return h(
+      "div",
+      { class: "movie__rate movie__rate--signed-out" },
+      h("a", { class: "button button--primary button--small movie__sign-in", href: signInHref(`/movie/${movie.id}`) }, icon("star"), "Sign in to rate this movie"),
+      h("span", { class: "movie__rate-note" }, "Your ratings shape your recommendations."),
+    );
   }
   const note = h("span", { class: "movie__rate-note", "aria-live": "polite" });
   const title = displayTitle(movie.title);
+  const remove = h("button", { type: "button", class: "button button--ghost button--small", hidden: true, "aria-label": `Remove your rating of ${title}` }, "Remove your rating");
   const stars = starRating({
     label: `Your rating for ${title}`,
     size: "lg",
-    onRate: async (value) => {
+    onRate: async (value, previous) => {
       try {
         const saved = await session.rate(movie, value);
-        note.textContent = `Saved ${starsText(saved.rating)}`;
-        toast(`Rated “${title}” ${starsText(saved.rating)}`);
+        show(saved.rating, `Saved ${starsText(saved.rating)}`);
+        toast(`Rated “${title}” ${starsText(saved.rating)}`, { action: { label: "Undo", onClick: () => restore(previous) } });
       } catch (failure) {
         toast(`Couldn't save your rating: ${failure.message}`, { kind: "error" });
         throw failure;
       }
     },
+    onClear: async (previous) => {
+      try {
+        await session.unrate(movie);
+        show(null, "Rating removed");
+        toast(`Removed your rating of “${title}”`, { action: { label: "Undo", onClick: () => restore(previous) } });
+      } catch (failure) {
+        toast(`Couldn't remove your rating: ${failure.message}`, { kind: "error" });
+        throw failure;
+      }
+    },
   });
+  remove.addEventListener("click", () => {
+    stars.focus(); // the button hides itself: keep the focus on the rating
+    stars.clear();
+  });
+
+  /** Shows a rating (or none) in the stars, the note and the Remove button. */
+  function show(rating, text) {
+    stars.setValue(rating);
+    note.textContent = text;
+    remove.hidden = rating === null;
+  }
+
+  async function restore(previous) {
+    try {
+      await session.restoreRating(movie, previous);
+      show(previous, previous === null ? "Not rated" : `Back to ${starsText(previous)}`);
+    } catch (failure) {
+      toast(`Couldn't undo: ${failure.message}`, { kind: "error" });
+    }
+  }
+
   session
     .ratings()
     .then((ratings) => {
       if (signal.aborted) return;
       const mine = ratings.get(movie.id);
-      if (mine) {
-        stars.setValue(mine.rating);
-        note.textContent = `You rated it ${starsText(mine.rating)}`;
-      }
+      if (mine) show(mine.rating, `You rated it ${starsText(mine.rating)}`);
     })
     .catch(() => {});
-  return h("div", { class: "movie__rate" }, h("span", { class: "movie__rate-label" }, "Your rating"), stars, note);
+  return h("div", { class: "movie__rate" }, h("span", { class: "movie__rate-label" }, "Your rating"), stars, note, remove);
 }
 
 /** The people section as a list of zero or one element: a movie without people gets no section. */
@@ -119,7 +171,6 @@ function peopleSection(movie) {
     "section",
     { class: "section", "aria-labelledby": "people-title" },
     h("h2", { id: "people-title" }, "People"),
-    h("p", { class: "section__note" }, "The dataset links people by their Freebase id (it has no names); each shows their other movies here."),
   );
   const byRole = new Map();
   for (const person of people) {
@@ -140,7 +191,7 @@ function peopleSection(movie) {
       more.addEventListener("click", () => {
         for (const item of list.children) item.hidden = false;
         more.remove();
-        list.children[PEOPLE_SHOWN]?.querySelector("a, .person__id")?.focus?.();
+        list.children[PEOPLE_SHOWN]?.querySelector("a")?.focus?.();
       });
       group.append(more);
     }
@@ -159,10 +210,11 @@ function personItem(person) {
     h(
       "div",
       { class: "person__body" },
-      h("code", { class: "person__id", tabindex: -1 }, person.person_id),
+      h("a", { class: "person__name", href: personHref(person) }, person.name),
+      person.character ? h("p", { class: "person__character" }, `as ${person.character}`) : null,
       others.length
         ? h("p", { class: "person__known" }, "Also in ", others.slice(0, 4).flatMap((other, i) => [i ? ", " : "", h("a", { href: movieHref(other) }, displayTitle(other.title))]))
-        : h("p", { class: "person__known muted" }, "No other movies in this dataset"),
+        : h("p", { class: "person__known muted" }, "No other movies in this catalogue"),
     ),
   );
 }

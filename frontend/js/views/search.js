@@ -1,14 +1,17 @@
-// Title search: the header combobox (debounced suggestions, arrow keys) and the full results page.
+// Search as people type: the header combobox (debounced suggestions of movies and people, arrow keys) and
+// the full results page. The API forgives case, accents, articles ("Godfather, The"), typos and unfinished
+// words, and ranks exact titles first, then the most rated.
 
 import { anySignal, api } from "../api.js";
-import { emptyState, errorState, loadingCards, movieTile, spinner } from "../components.js";
+import { emptyState, errorState, listedGenres, loadingCards, movieHref, movieTile, personHref, spinner } from "../components.js";
 import { h, icon } from "../dom.js";
-import { displayTitle, plural, starsText, yearText } from "../format.js";
+import { displayTitle, matchesText, plural, starsText, yearText } from "../format.js";
 import { poster } from "../poster.js";
 import { session } from "../session.js";
 
 const DEBOUNCE_MS = 220;
 const SUGGESTIONS = 8;
+const PEOPLE_SUGGESTIONS = 3;
 const PAGE_SIZE = 24;
 
 export function debounce(fn, ms) {
@@ -21,7 +24,7 @@ export function debounce(fn, ms) {
   return debounced;
 }
 
-/** The search box in the header: a WAI-ARIA combobox with a listbox of matching titles. */
+/** The search box in the header: a WAI-ARIA combobox with a listbox of matching titles and people. */
 export function mountHeaderSearch(form, { navigate }) {
   const input = form.querySelector("input");
   const list = form.querySelector("[role=listbox]");
@@ -50,7 +53,7 @@ export function mountHeaderSearch(form, { navigate }) {
     close();
     input.blur();
     navigate(href);
-    if (option.dataset.kind === "movie") input.value = "";
+    if (option.dataset.kind !== "all") input.value = "";
   }
 
   function show(children) {
@@ -75,6 +78,16 @@ export function mountHeaderSearch(form, { navigate }) {
           h("span", { class: "suggestion__text" }, h("span", { class: "suggestion__title" }, displayTitle(movie.title)), h("span", { class: "suggestion__meta" }, yearText(movie))),
         ),
       );
+      for (const person of (body.people ?? []).slice(0, PEOPLE_SUGGESTIONS)) {
+        rows.push(
+          h(
+            "li",
+            { role: "option", id: `suggest-person-${person.id}`, class: "suggestion suggestion--person", "data-href": `/person/${encodeURIComponent(person.id)}`, "data-kind": "person", "aria-selected": "false" },
+            h("span", { class: "suggestion__avatar", "aria-hidden": "true" }, icon("user")),
+            h("span", { class: "suggestion__text" }, h("span", { class: "suggestion__title" }, person.name), h("span", { class: "suggestion__meta" }, knownForText(person))),
+          ),
+        );
+      }
       rows.push(
         h(
           "li",
@@ -141,28 +154,65 @@ export function mountHeaderSearch(form, { navigate }) {
   });
 }
 
+function knownForText(person) {
+  const titles = (person.known_for ?? []).map((movie) => displayTitle(movie.title));
+  return titles.length ? `Person · ${titles.join(", ")}` : "Person";
+}
+
+/** People whose name matches, above the movies: name, birth year and two of their movies. */
+function peopleSection(people) {
+  if (!people?.length) return null;
+  return h(
+    "section",
+    { class: "section search-people", "aria-labelledby": "search-people-title" },
+    h("h2", { id: "search-people-title" }, "People"),
+    h(
+      "ul",
+      { class: "people__list search-people__list" },
+      people.map((person) =>
+        h(
+          "li",
+          { class: "person", "data-person-id": person.id },
+          h("span", { class: "person__avatar", "aria-hidden": "true" }, icon("user")),
+          h(
+            "div",
+            { class: "person__body" },
+            h("a", { class: "person__name", href: personHref(person) }, person.name),
+            person.birth_year ? h("p", { class: "person__character" }, `Born ${person.birth_year}`) : null,
+            person.known_for?.length
+              ? h("p", { class: "person__known" }, "Known for ", person.known_for.flatMap((movie, i) => [i ? ", " : "", h("a", { href: movieHref(movie) }, displayTitle(movie.title))]))
+              : null,
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
 /** The search page: #/search?q=star&genre=Sci-Fi */
-export async function render(main, { query, signal, replaceQuery, path }) {
+export async function render(main, { query, signal, replaceQuery, path, restored, remember }) {
   let q = query.get("q") ?? "";
   let genre = query.get("genre") ?? "";
   let page = 1;
   document.title = q ? `“${q}” · Search · CineGraph` : "Search · CineGraph";
 
-  const input = h("input", { id: "search-page-input", type: "search", value: q, placeholder: "Title, e.g. Star Wars", autocomplete: "off", spellcheck: "false" });
+  const input = h("input", { id: "search-page-input", type: "search", value: q, placeholder: "A title or a name, e.g. The Godfather", autocomplete: "off", spellcheck: "false" });
   const select = h("select", { id: "search-genre" }, h("option", { value: "" }, "Any genre"));
   const summary = h("p", { class: "list-status", role: "status" });
+  const peopleSlot = h("div", { id: "search-people" });
   const grid = h("div", { class: "tile-grid", id: "search-results" });
-  const results = h("div", { class: "results" });
+  const results = h("div", { class: "results", tabindex: -1, "data-skip-target": "", "data-skip-label": "Skip to results" });
   const more = h("button", { type: "button", class: "button button--secondary load-more", hidden: true }, "Show more");
 
   main.append(
     h("header", { class: "page-header" }, h("h1", { tabindex: -1 }, "Browse movies")),
     h(
       "form",
-      { class: "search-form", role: "search", onsubmit: (e) => { e.preventDefault(); runNow(); } },
-      h("div", { class: "field" }, h("label", { for: "search-page-input" }, "Title"), input),
+      { class: "search-form", role: "search", "aria-label": "Browse movies", onsubmit: (e) => { e.preventDefault(); runNow(); } },
+      h("div", { class: "field" }, h("label", { for: "search-page-input" }, "Title or person"), input),
       h("div", { class: "field field--narrow" }, h("label", { for: "search-genre" }, "Genre"), select),
     ),
+    peopleSlot,
     summary,
     results,
     more,
@@ -171,7 +221,7 @@ export async function render(main, { query, signal, replaceQuery, path }) {
   api
     .genres({ signal })
     .then((genres) => {
-      for (const g of genres) select.append(h("option", { value: g.name, selected: g.name === genre }, g.name));
+      for (const g of listedGenres(genres)) select.append(h("option", { value: g.name, selected: g.name === genre }, g.name));
     })
     .catch(() => {});
 
@@ -187,6 +237,7 @@ export async function render(main, { query, signal, replaceQuery, path }) {
     if (!q && !genre) return showPopular(mine);
     if (!append) {
       page = 1;
+      peopleSlot.replaceChildren();
       results.replaceChildren(loadingCards(8, "tile"));
     } else more.replaceChildren(spinner("Loading more…"));
     try {
@@ -197,10 +248,14 @@ export async function render(main, { query, signal, replaceQuery, path }) {
         return movieTile(movie, { extra: mine ? h("span", { class: "tile__mine" }, `You: ${starsText(mine.rating)}`) : null });
       });
       if (append) grid.append(...tiles);
-      else grid.replaceChildren(...tiles);
+      else {
+        grid.replaceChildren(...tiles);
+        peopleSlot.replaceChildren(...[peopleSection(body.people)].filter(Boolean));
+      }
       const what = [q && `“${q}”`, genre && `in ${genre}`].filter(Boolean).join(" ");
-      summary.textContent = body.total ? `${plural(body.total, "movie")} ${q ? "match" : ""} ${what}`.replace(/\s+/g, " ") : "";
-      results.replaceChildren(body.total ? grid : emptyState({ title: `No movies match ${what}`, text: "Check the spelling, or try fewer words." }));
+      summary.textContent = body.total ? `${q ? matchesText(body.total) : plural(body.total, "movie")} ${what}` : "";
+      const nobody = !body.people?.length;
+      results.replaceChildren(body.total ? grid : emptyState({ title: `No movies match ${what}`, text: nobody ? "Check the spelling, or try fewer words." : "" }));
       more.replaceChildren("Show more");
       more.hidden = page * PAGE_SIZE >= body.total;
     } catch (failure) {
@@ -213,6 +268,7 @@ export async function render(main, { query, signal, replaceQuery, path }) {
   /** Nothing typed yet: the most-rated movies, as a place to start exploring. */
   async function showPopular(mine) {
     more.hidden = true;
+    peopleSlot.replaceChildren();
     summary.textContent = "";
     results.replaceChildren(loadingCards(8, "tile"));
     try {
@@ -244,6 +300,12 @@ export async function render(main, { query, signal, replaceQuery, path }) {
     search({ append: true });
   });
 
+  // Back from a movie: the pages that were shown come back (the router puts back the scroll position).
+  remember(() => ({ pages: page }));
   await search();
+  while (page < (restored?.pages ?? 1) && !more.hidden && !signal.aborted) {
+    page += 1;
+    await search({ append: true });
+  }
   return () => debounced.cancel();
 }

@@ -2,15 +2,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import numpy as np
 from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import RedirectResponse
 from pydantic import AfterValidator
 
-from service.deps import ModelDep, StoreDep, rate_limited
+from service.deps import CallerDep, ModelDep, StoreDep, rate_limited
 from service.errors import error_responses
 from service.recommending import similar_movies
-from service.schemas import Movie, MovieDetails, MoviePage, PersonCredit, PopularMovies, SimilarMovies
-from service.store.graph_store import NotFound
+from service.schemas import (
+    Movie,
+    MovieDetails,
+    MoviePage,
+    PersonCredit,
+    PersonMatch,
+    PopularMovies,
+    SimilarMovies,
+)
+from service.store.graph_store import GraphStore, NotFound
 
 router = APIRouter(prefix="/movies", tags=["movies"])
 
@@ -24,8 +33,15 @@ def _printable(text: str) -> str:
 
 
 SearchText = Annotated[
-    str, Query(max_length=200, description="part of the title, any case"), AfterValidator(_printable)
+    str,
+    Query(
+        max_length=200,
+        description="a title or a person's name as typed: any case, accents or none, the article in front, "
+        "behind ('Godfather, The') or left out, the last word unfinished, a typo or two",
+    ),
+    AfterValidator(_printable),
 ]
+PEOPLE_IN_SEARCH = 5
 GenreName = Annotated[str | None, Query(max_length=100), AfterValidator(lambda g: g and _printable(g))]
 ROLE_ORDER = {"DIRECTED": 0, "WROTE": 1, "ACTED_IN": 2, "PRODUCED": 3, "SHOT": 4}
 ALIAS_REDIRECT = {
@@ -63,9 +79,21 @@ async def search_movies(
     if not q.strip():  # browsing: the in-memory catalogue has the same order, most-rated first
         total, items = model.catalogue.popular(page_size, genre, skip)
         return MoviePage(total=total, page=page, page_size=page_size, items=items)
-    total, rows = await store.search_movies(q.strip(), genre, skip=skip, limit=page_size)
-    items = [Movie(id=r["id"], title=r["title"], year=r["year"], genres=sorted(r["genres"])) for r in rows]
-    return MoviePage(total=total, page=page, page_size=page_size, items=items)
+    people = PEOPLE_IN_SEARCH if page == 1 and genre is None else 0  # shown above the first page
+    found = await store.search(q, genre, skip=skip, limit=page_size, people=people)
+    items = [
+        Movie(id=r["id"], title=r["title"], year=r["year"], genres=sorted(r["genres"])) for r in found.movies
+    ]
+    matches = [
+        PersonMatch(
+            id=p["id"],
+            name=p["name"],
+            birth_year=p["birth_year"],
+            known_for=model.catalogue.most_rated_movies(p["movie_ids"], 2),
+        )
+        for p in found.people
+    ]
+    return MoviePage(total=found.total, page=page, page_size=page_size, items=items, people=matches)
 
 
 @router.get("/popular", response_model=PopularMovies)
@@ -84,7 +112,7 @@ async def movie_details(
         return _to_canonical_movie(request, "movie_details", model.catalogue.canonical_id(movie_id))
     movie = await store.movie(movie_id)
     people = sorted(
-        await store.movie_people(movie_id), key=lambda p: (ROLE_ORDER.get(p["role"], 9), p["person_id"])
+        await store.movie_people(movie_id), key=lambda p: (ROLE_ORDER.get(p["role"], 9), p["name"])
     )
     catalogue = model.catalogue
     return MovieDetails(
@@ -94,11 +122,15 @@ async def movie_details(
         genres=sorted(movie["genres"]),
         ratings=movie["ratings"],
         mean_rating=movie["mean_rating"],
+        imdb_id=movie["imdb_id"],
+        tmdb_id=movie["tmdb_id"],
         people=[
             PersonCredit(
                 person_id=p["person_id"],
+                name=p["name"],
                 role=p["role"],
-                known_for=[catalogue.movie(m) for m in p["known_for"] if m in catalogue],
+                character=p["character"],
+                known_for=catalogue.most_rated_movies(p["other_movies"], 3),
             )
             for p in people
         ],
@@ -106,15 +138,34 @@ async def movie_details(
 
 
 @router.get(
-    "/{movie_id}/similar", response_model=SimilarMovies, responses={**ALIAS_REDIRECT, **error_responses(404)}
+    "/{movie_id}/similar",
+    response_model=SimilarMovies,
+    responses={**ALIAS_REDIRECT, **error_responses(401, 403, 404)},
 )
 async def similar(
-    request: Request, movie_id: MovieId, model: ModelDep, k: Annotated[int, Query(ge=1, le=100)] = 10
+    request: Request,
+    movie_id: MovieId,
+    model: ModelDep,
+    store: StoreDep,
+    caller: CallerDep,
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> SimilarMovies | RedirectResponse:
     """Movies people rated together far more often than chance, sharing genres (``ml.similarity``),
-    each with a reason."""
+    each with a reason. With a user's token, the movies that user marked "not interested" are left out."""
     if movie_id in model.catalogue.aliases:
         return _to_canonical_movie(request, "similar", model.catalogue.canonical_id(movie_id))
     if movie_id not in model.catalogue:
         raise NotFound(f"movie {movie_id} does not exist")
-    return SimilarMovies(movie_id=movie_id, items=similar_movies(model, movie_id, k))
+    hidden = await _not_interested_ids(store, caller.user_id)
+    return SimilarMovies(movie_id=movie_id, items=similar_movies(model, movie_id, k, exclude=hidden))
+
+
+async def _not_interested_ids(store: GraphStore, user_id: int | None) -> np.ndarray | None:
+    """The signed-in user's "not interested" movies; None for nobody, or a user the store no longer holds."""
+    if user_id is None:
+        return None
+    try:
+        rows = await store.not_interested(user_id)
+    except NotFound:
+        return None
+    return np.array([row["movie_id"] for row in rows], dtype=np.int64)

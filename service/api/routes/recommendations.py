@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from service.catalogue import GenreMode
 from service.deps import CallerDep, ModelDep, StoreDep, UserVectorsDep
 from service.errors import error_responses
 from service.recommending import recommend_movies
@@ -23,9 +24,10 @@ async def recommendations(
     user_vectors: UserVectorsDep,
     caller: CallerDep,
     user_id: Annotated[int, Query(ge=1, le=2**53)],
-    genres: Annotated[
-        str, Query(max_length=500, description="comma-separated, e.g. Action,Comedy; a movie matches any")
-    ] = "",
+    genres: Annotated[str, Query(max_length=500, description="comma-separated, e.g. Action,Comedy")] = "",
+    genre_mode: Annotated[
+        GenreMode, Query(description="any: a movie in any of the genres; all: in every one of them")
+    ] = "any",
     k: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Recommendations:
     """Personalised top-k movies the user has not rated or picked, optionally within genres, each with a
@@ -37,10 +39,11 @@ async def recommendations(
     model.catalogue.check_genres(wanted)
     history = await store.user_history(user_id)
     vector = user_vectors.vector(model, user_id, history)
-    items = recommend_movies(model, user_id, vector, history, wanted, k)
+    items = recommend_movies(model, user_id, vector, history, wanted, k, genre_mode)
     return Recommendations(
         user_id=user_id,
         genres=wanted,
+        genre_mode=genre_mode,
         items=items,
         ratings=len(history.ratings),
         picks=len(history.picks),

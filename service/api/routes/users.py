@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, status
 
+from service.api.routes.movies import MovieId
 from service.deps import CallerDep, CurrentUserId, ModelDep, SettingsDep, StoreDep, rate_limited
 from service.errors import error_responses
 from service.schemas import NewUser, PickedMovie, RatedMovie, Token, User, UserRatings
@@ -70,3 +71,20 @@ async def user_ratings(user_id: UserId, caller: CallerDep, store: StoreDep, mode
             if row["movie_id"] in catalogue
         ],
     )
+
+
+@router.delete(
+    "/{user_id}/ratings/{movie_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["ratings"],
+    responses=error_responses(401, 403, 404),
+)
+async def delete_rating(
+    user_id: UserId, movie_id: MovieId, caller: CallerDep, store: StoreDep, model: ModelDep
+) -> None:
+    """Remove the user's rating of a movie: it leaves their history, and their next recommendations no
+    longer count it and may suggest the movie again. For that user's token or the admin key only; a 404
+    says whether the user, the movie or the rating is missing. An alias id (a film the dataset listed
+    twice) removes the rating of the movie it was merged into."""
+    caller.require_user(user_id)
+    await store.delete_rating(user_id, model.catalogue.canonical_id(movie_id))

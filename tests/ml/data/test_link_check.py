@@ -55,7 +55,7 @@ def ml100k_recbole_files(directory: Path) -> Path:
 
 
 def credit_rows(dataset: Dataset) -> list[tuple]:
-    return sorted(map(tuple, dataset.credits.to_numpy().tolist()))
+    return sorted(map(tuple, dataset.credits[["person_id", "movie_id", "role"]].to_numpy().tolist()))
 
 
 def sequel_rows(dataset: Dataset) -> list[tuple]:

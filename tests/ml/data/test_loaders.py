@@ -108,7 +108,9 @@ def test_recbole_atomic_files_with_a_knowledge_graph_keyed_by_their_ids(tmp_path
     write_knowledge_graph(tmp_path / "tiny")
     dataset = load_dataset(tmp_path / "tiny.inter")
     # both ends of a fact become one credit; the language triple is no credit
-    assert sorted(map(tuple, dataset.credits.to_numpy().tolist())) == CREDITS
+    credits = dataset.credits[["person_id", "movie_id", "role"]]
+    assert sorted(map(tuple, credits.to_numpy().tolist())) == CREDITS
+    assert dataset.credits["character"].isna().all()  # Freebase names no parts
     assert sorted(map(tuple, dataset.sequels.to_numpy().tolist())) == SEQUELS
     assert dataset.movies.set_index("movie_id").loc[1544, "year"] == 1997
     assert "Musical" in dataset.genres and dataset.warnings == ()
@@ -118,8 +120,8 @@ def test_the_shipped_ml100k_has_the_published_shape_less_its_placeholder_and_dup
     # 1682 movies less the placeholder and 18 duplicates; 100k ratings less the placeholder's 9 and the
     # earlier of two ratings by the 307 users who rated both copies of a film.
     assert ml100k.summary() == {
-        "users": 943, "movies": 1663, "ratings": 99_684, "genres": 19, "people": 0, "credits": 0,
-        "placeholders_dropped": 1, "duplicates_merged": 18,
+        "users": 943, "movies": 1663, "ratings": 99_684, "genres": 19, "people": 0, "named_people": 0,
+        "credits": 0, "placeholders_dropped": 1, "duplicates_merged": 18,
     }  # fmt: skip
 
 

@@ -9,10 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from service.store.cypher_library import CYPHER_DIR, statement_names
+from service.store.cypher_library import BACKENDS, CYPHER_DIR, statement, statement_names
 
 LINTER = Path(__file__).parents[2] / "cypher_lint"
-CYPHER_FILES = sorted(CYPHER_DIR.glob("*.cypher")) + sorted((CYPHER_DIR / "schema").glob("*.cypher"))
+CYPHER_FILES = [
+    path
+    for folder in ("", "schema", *BACKENDS)  # every backend's own statements parse as Neo4j Cypher too
+    for path in sorted((CYPHER_DIR / folder).glob("*.cypher"))
+]
 
 
 @pytest.fixture(scope="module")
@@ -44,3 +48,17 @@ def test_the_linter_catches_a_broken_statement(tmp_path):
 
 def test_statements_are_loaded_by_name():
     assert {"upsert_rating", "user_history", "export_interactions", "stats"} <= set(statement_names())
+
+
+def test_a_statement_of_one_backend_has_its_twin_on_the_other_that_differs_only_in_its_index_call():
+    def below_the_call(text: str) -> list[str]:
+        lines = [line for line in text.splitlines() if not line.startswith("//")]
+        return lines[1:]  # the first line calls the backend's full-text index procedure
+
+    own = {backend: {p.stem for p in (CYPHER_DIR / backend).glob("*.cypher")} for backend in BACKENDS}
+    assert own["falkordb"] == own["neo4j"] and own["falkordb"] >= {"search_movies", "search_people"}
+    for name in own["falkordb"]:
+        falkordb, neo4j = statement(name, "falkordb"), statement(name, "neo4j")
+        assert "db.idx.fulltext.queryNodes" in falkordb and "db.index.fulltext.queryNodes" in neo4j
+        assert below_the_call(falkordb) == below_the_call(neo4j), name
+        assert not (CYPHER_DIR / f"{name}.cypher").exists(), f"{name} is also a shared statement"

@@ -40,10 +40,14 @@ def tiny_dataset() -> Dataset:
             "person_id": ["m.scott", "m.weaver", "m.weaver"],
             "movie_id": [10, 10, 20],
             "role": ["DIRECTED", "ACTED_IN", "ACTED_IN"],
+            "character": [None, "Ripley", "Ripley"],
         }
     )
     sequels = pd.DataFrame({"movie_id": [10], "sequel_id": [20]})
-    return Dataset("tiny", users, movies, ratings, credits, sequels)
+    # m.scott has no name: a source that knows him only by id
+    born = pd.array([1949], dtype="Int64")
+    people = pd.DataFrame({"person_id": ["m.weaver"], "name": ["Sigourney Weaver"], "birth_year": born})
+    return Dataset("tiny", users, movies, ratings, credits, sequels, people=people)
 
 
 def sorted_ratings(frame: pd.DataFrame) -> pd.DataFrame:
@@ -164,7 +168,23 @@ async def test_an_import_removes_the_people_its_dataset_no_longer_states(empty_s
     await empty_store.import_dataset(refused, progress=False)
     stats = await empty_store.stats()
     assert (stats["people"], stats["credits"], stats["ratings"]) == (1, 2, 3)
-    assert [row["person_id"] for row in await empty_store.movie_people(10)] == ["m.weaver"]
+    assert set((await empty_store.export_movie_links()).person_ids) == {"m.weaver"}
+
+
+async def test_a_movie_lists_its_named_people_with_characters_and_their_other_movies(empty_store: GraphStore):
+    await empty_store.import_dataset(tiny_dataset(), progress=False)
+    people = await empty_store.movie_people(10)
+    assert [(p["person_id"], p["name"], p["role"], p["character"], p["other_movies"]) for p in people] == [
+        ("m.weaver", "Sigourney Weaver", "ACTED_IN", "Ripley", [20])
+    ]  # the unnamed director is in the graph, not on the page
+    person = await empty_store.person("m.weaver")
+    assert (person["name"], person["birth_year"]) == ("Sigourney Weaver", 1949)
+    assert sorted((c["movie_id"], c["role"], c["character"]) for c in person["credits"]) == [
+        (10, "ACTED_IN", "Ripley"),
+        (20, "ACTED_IN", "Ripley"),
+    ]
+    with pytest.raises(NotFound, match="m.nobody"):
+        await empty_store.person("m.nobody")
 
 
 async def test_rating_again_overwrites_and_history_is_newest_first(empty_store: GraphStore):
