@@ -73,6 +73,10 @@ async def search_movies(
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> MoviePage:
+    """Browse (no `q`: the most-rated movies, optionally of one genre) or search as people type: the
+    exact title first, then titles that begin with `q`, then titles with every word, each most rated
+    first; typos are forgiven when the words as typed match nothing. The first page of a search without
+    a genre also lists the people whose name matches."""
     if genre is not None:
         model.catalogue.check_genres([genre])
     skip = (page - 1) * page_size
