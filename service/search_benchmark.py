@@ -41,6 +41,7 @@ import pandas as pd
 
 from ml.data import Dataset, default_dataset, load_dataset
 from service.config import Settings
+from service.reasons import display_title
 from service.store.factory import connect_store, embedded_server
 
 GRAPH = "cinegraph_bench_search"
@@ -164,15 +165,6 @@ def _every_movie_rated(dataset: Dataset, rng: np.random.Generator) -> pd.DataFra
     return pd.concat([dataset.ratings, extra.astype(dataset.ratings.dtypes.to_dict())], ignore_index=True)
 
 
-def _display(title: str) -> str:
-    match = TRAILING_ARTICLE.match(title)
-    if match is None:
-        return title
-    article = match.group("article")
-    separator = "" if article.endswith("'") else " "
-    return f"{article}{separator}{match.group('rest')}"
-
-
 def _unaccented(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
@@ -209,7 +201,7 @@ def realistic_queries(dataset: Dataset, n: int, seed: int) -> list[dict[str, obj
 
 
 def _query_of_kind(kind: str, title: str, rng: np.random.Generator) -> str | None:
-    shown = _display(re.sub(r"\s*\(.*?\)", "", title)).strip()
+    shown = display_title(re.sub(r"\s*\(.*?\)", "", title)).strip()
     bare = TRAILING_ARTICLE.sub(r"\g<rest>", re.sub(r"\s*\(.*?\)", "", title)).strip()
     words = [w for w in re.split(r"[^\w']+", bare) if w]
     long_words = [w for w in words if len(w) >= 5]

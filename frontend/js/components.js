@@ -167,35 +167,27 @@ export function starRating({ label, value = null, onRate, onClear = null, size =
 
   async function commit(v) {
     if (root.getAttribute("aria-disabled") === "true") return;
+    await save(v, (previous) => onRate?.(v, previous));
+  }
+
+  async function clear() {
+    if (root.getAttribute("aria-disabled") === "true" || current === null || !onClear) return;
+    await save(null, (previous) => onClear(previous));
+  }
+
+  /** Show ``value`` at once, then ``send(previous)``; if it fails, the previous stars come back (the
+   * caller reports the error). */
+  async function save(value, send) {
     const previous = current;
-    current = v;
+    current = value;
     pending = null;
     hovered = null; // the saved stars show until the pointer moves again
     update();
     root.setAttribute("aria-disabled", "true");
     try {
-      await onRate?.(v, previous);
+      await send(previous);
     } catch {
-      current = previous; // the caller reports the error
-      hovered = null;
-      update();
-    } finally {
-      root.removeAttribute("aria-disabled");
-    }
-  }
-
-  async function clear() {
-    if (root.getAttribute("aria-disabled") === "true" || current === null || !onClear) return;
-    const previous = current;
-    current = null;
-    pending = null;
-    hovered = null;
-    update();
-    root.setAttribute("aria-disabled", "true");
-    try {
-      await onClear(previous);
-    } catch {
-      current = previous; // the caller reports the error
+      current = previous;
       hovered = null;
       update();
     } finally {
