@@ -14,7 +14,14 @@ from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-VIEWS = {"start": "/#/", "browse": "/#/search", "movie": "/#/movie/50", "for you (user 1)": "/#/for-you"}
+VIEWS = {
+    "start": "/#/",
+    "browse": "/#/search",
+    "movie": "/#/movie/50",
+    "for you (user 1)": "/#/for-you",
+    "movie (user 1)": "/#/movie/50",
+    "search star (user 1)": "/#/search?q=star",
+}
 
 
 def first_load(base_url: str, path: str, user_id: int | None) -> tuple[int, int, int]:

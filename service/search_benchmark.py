@@ -11,7 +11,12 @@ accents left off, a few significant words. It prints one JSON line per catalogue
 
 - latency of one client asking one query after another (``--rounds`` passes over the 200), p50/p99;
 - how often the movie a query was made from came first, or in the first three;
-- ``--concurrency`` clients searching at once: answers per second, errors, p50/p99 under that load.
+- ``--concurrency`` clients searching at once: answers per second, errors by kind (HTTP status, or the
+  client's exception with its root cause), p50/p99 under that load.
+
+The clients let a connection go after ``CLIENT_KEEPALIVE_EXPIRY_S`` idle, well before the service closes it
+(``SERVER_KEEP_ALIVE_S``): with both at 5 s (httpx's and uvicorn's defaults) a request sent on a connection
+the server was closing at that moment was dropped, 0-3 in 30,000 (see ``CLIENT_KEEPALIVE_EXPIRY_S``).
 
 Catalogues: ``1682`` is ml-100k (1,663 movies after hygiene); a larger number is ml-100k plus synthetic
 movies (``ml.data.synthetic`` ratings, users and IMDb-format people) whose titles are drawn from the
@@ -50,6 +55,17 @@ START_TIMEOUT_S = 1800.0  # at 60,000 movies the service trains a model and fits
 TRAILING_ARTICLE = re.compile(r"^(?P<rest>.+), (?P<article>The|A|An|Les|La|Le|L'|Il|Das|Der|Die|El)$")
 ARTICLES = {"The", "A", "An", "Les", "La", "Le", "L'", "Il", "Das", "Der", "Die", "El"}
 QUERY_KINDS = ("prefix", "title", "movielens", "no article", "typo", "two typos", "unaccented", "words")
+SERVER_KEEP_ALIVE_S = 5
+"""uvicorn's ``--timeout-keep-alive`` (its default, stated): the service closes connections idle this long."""
+CLIENT_KEEPALIVE_EXPIRY_S = 2.0
+"""The clients reuse a connection idle at most this long. Below the server's timeout with a margin, for the
+server's idle clock starts when it has sent a response and the client's only when it has read it (tens of
+ms later under load). With both at 5 s, a pool that keeps its first connections busy leaves its last ones
+idle for seconds, and now and then one was reused just as uvicorn's timer closed it: the request met a
+closed socket (``RemoteProtocolError`` "Server disconnected without sending a response", or ``ReadError``
+from a connection reset), and the server logged nothing. Reproduced with uvicorn at 1 s under a search load:
+11 of 400 requests on connections idle 0-30 ms short of the timeout were dropped; none of 400 with the
+clients' expiry at half of it."""
 
 
 def register(bench: argparse._SubParsersAction) -> None:
@@ -266,12 +282,13 @@ class running_service:
             "CINEGRAPH_SEARCH_PER_MINUTE": "0",
             "CINEGRAPH_MOVIE_SYNC_INTERVAL_S": "3600",
         }
+        self.command = [sys.executable, "-m", "uvicorn", "service.main:create_app", "--factory"]
+        self.command += ["--port", str(self.port), "--log-level", "warning"]
+        self.command += ["--timeout-keep-alive", str(SERVER_KEEP_ALIVE_S)]
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> str:
-        command = [sys.executable, "-m", "uvicorn", "service.main:create_app", "--factory"]
-        command += ["--port", str(self.port), "--log-level", "warning"]
-        self.process = subprocess.Popen(command, env=self.env)
+        self.process = subprocess.Popen(self.command, env=self.env)
         url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
@@ -307,8 +324,28 @@ def _percentiles(seconds: list[float]) -> dict[str, float]:
     }
 
 
+def client_limits(connections: int | None = None) -> httpx.Limits:
+    """A pool that retires idle connections before the service does (``CLIENT_KEEPALIVE_EXPIRY_S``)."""
+    return httpx.Limits(
+        max_connections=connections,
+        max_keepalive_connections=connections,
+        keepalive_expiry=CLIENT_KEEPALIVE_EXPIRY_S,
+    )
+
+
+def error_kind(error: BaseException) -> str:
+    """What went wrong, as the client saw it: the exception, and the error at the root of its chain
+    ("ReadError (ConnectionResetError: [Errno 104] Connection reset by peer)")."""
+    kind = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    root = error  # httpx's error wraps httpcore's, which wraps the socket's
+    while (below := root.__cause__ or root.__context__) is not None:
+        root = below
+    root_kind = f"{type(root).__name__}: {root}" if str(root) else type(root).__name__
+    return kind if root_kind == kind else f"{kind} ({root_kind})"
+
+
 def measure(url: str, queries: list[dict[str, object]], args: argparse.Namespace) -> dict[str, object]:
-    with httpx.Client(base_url=url, timeout=30) as client:
+    with httpx.Client(base_url=url, timeout=30, limits=client_limits()) as client:
         ranks = []
         for query in queries:  # one pass to warm up, and to see what each query finds
             ids = [m["id"] for m in client.get("/movies", params={"q": query["q"]}).json()["items"]]
@@ -338,8 +375,7 @@ async def _concurrent(
     latencies: list[float] = []
     errors = Counter[str]()
     next_request = iter(range(total))
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=client_limits(clients)) as client:
 
         async def searcher() -> None:
             for i in next_request:
@@ -347,9 +383,9 @@ async def _concurrent(
                 try:
                     response = await client.get("/movies", params={"q": queries[i % len(queries)]["q"]})
                     if response.status_code != 200:
-                        errors[str(response.status_code)] += 1
+                        errors[f"HTTP {response.status_code}"] += 1
                 except httpx.HTTPError as error:
-                    errors[type(error).__name__] += 1
+                    errors[error_kind(error)] += 1
                 latencies.append(time.perf_counter() - started)
 
         started = time.perf_counter()

@@ -1,6 +1,8 @@
 // The CineGraph HTTP API, as promises of plain JSON. Knows nothing of the DOM.
 
 const REQUEST_TIMEOUT_MS = 20000;
+/** The most movie ids one GET /users/{id}/ratings?movie_ids= may ask for. */
+export const RATINGS_OF_AT_ONCE = 100;
 
 /**
  * Where the API lives: `?api=http://host:port` on the page URL, else the `cinegraph-api` meta tag,
@@ -127,6 +129,8 @@ export const api = {
   createUser: (likedMovieIds, opts) => request("/users", { method: "POST", body: { liked_movie_ids: likedMovieIds }, ...opts }),
   me: (token, opts) => request("/users/me", { token, ...opts }),
   userRatings: ({ userId, token }, opts) => request(`/users/${userId}/ratings`, { token, ...opts }),
+  /** The user's ratings and picks of these movies only (at most RATINGS_OF_AT_ONCE ids). */
+  userRatingsOf: ({ userId, token, movieIds }, opts) => request(`/users/${userId}/ratings`, { query: { movie_ids: movieIds.join(",") }, token, ...opts }),
   rate: ({ userId, movieId, rating, token }, opts) =>
     request("/ratings", { method: "POST", body: { user_id: userId, movie_id: movieId, rating }, token, ...opts }),
   deleteRating: ({ userId, movieId, token }, opts) => request(`/users/${userId}/ratings/${movieId}`, { method: "DELETE", token, ...opts }),

@@ -17,12 +17,22 @@ function isReturnPath(path) {
   return typeof path === "string" && /^\/[^/\\]/.test(path) && !/^\/(start)?(\?|$)/.test(path);
 }
 
-/** The start page's address, remembering `from` (the current view) to return to once signed in. */
-export function signInHref(from) {
-  return isReturnPath(from) ? `#/?next=${encodeURIComponent(from)}` : "#/";
+/** `start` (the address of a way in: the start page, start fresh), remembering `from` to return to. */
+function returningTo(start, from) {
+  return isReturnPath(from) ? `${start}?next=${encodeURIComponent(from)}` : start;
 }
 
-/** Where signing in leads: the view it started from (`?next=`), else the recommendations. */
+/** The start page's address, remembering `from` (the current view) to return to once signed in. */
+export function signInHref(from) {
+  return returningTo("#/", from);
+}
+
+/** Start fresh's address, remembering `from` (where the start page was opened from) to return to once done. */
+export function startFreshHref(from) {
+  return returningTo("#/start", from);
+}
+
+/** Where signing in (or starting fresh) leads: the view it started from (`?next=`), else the recommendations. */
 export function afterSignInPath(query) {
   const next = query?.get("next");
   return isReturnPath(next) ? next : "/for-you";

@@ -2,7 +2,7 @@
 // kind: "account" (signs in again with a password), "demo" (a MovieLens user of the demo login) or
 // "guest" (started fresh without a password: signing out loses the way back in).
 
-import { API_BASE, api, onUnauthorized } from "./api.js";
+import { API_BASE, RATINGS_OF_AT_ONCE, api, onUnauthorized } from "./api.js";
 
 const STORAGE_KEY = `cinegraph.session:${API_BASE || "same-origin"}`;
 const listeners = new Set();
@@ -98,6 +98,20 @@ export const session = {
       });
     }
     return ratingsRequest;
+  },
+
+  /**
+   * The signed-in user's ratings of these movies only, as a Map(movieId -> {rating, ts, movie}): the stars a
+   * movie page or a page of results shows, asked of the store each time without fetching the whole list.
+   */
+  async ratingsOf(movieIds, { signal } = {}) {
+    const ids = [...new Set(movieIds)];
+    if (!current || !ids.length) return new Map();
+    const { userId, token } = current;
+    const batches = [];
+    for (let start = 0; start < ids.length; start += RATINGS_OF_AT_ONCE) batches.push(ids.slice(start, start + RATINGS_OF_AT_ONCE));
+    const answers = await Promise.all(batches.map((movieIds) => api.userRatingsOf({ userId, token, movieIds }, { signal })));
+    return new Map(answers.flatMap((body) => body.items.map((item) => [item.movie.id, { rating: item.rating, ts: item.ts, movie: item.movie }])));
   },
 
   /** Rate (or re-rate) a movie; the ratings cache follows the store's answer. */

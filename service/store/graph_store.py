@@ -309,6 +309,15 @@ class GraphStore:
             raise NotFound(f"user {user_id} does not exist")
         return UserHistory.from_rows(rows)
 
+    async def user_history_of(self, user_id: int, movie_ids: list[int]) -> UserHistory:
+        """The user's ratings and picks of these movies only, newest first: a page showing the user's
+        stars beside a few movies reads those, not the whole history (no "not interested" movies; a
+        fingerprint of this is not the user's)."""
+        rows = await self._run("user_history_of_movies", {"user_id": user_id, "movie_ids": list(movie_ids)})
+        if not rows:
+            raise NotFound(f"user {user_id} does not exist")
+        return UserHistory.from_rows(rows)
+
     async def delete_rating(self, user_id: int, movie_id: int, ts: int | None = None) -> None:
         """Remove the user's rating of the movie (a pick of it, if any, stays); ``NotFound`` naming what
         is missing: the user, the movie, or the rating."""

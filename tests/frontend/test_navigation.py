@@ -1,5 +1,5 @@
 """Finding the way: a page with ways on for an address that leads nowhere, Back to search results as they
-were left (pages and scroll position), and signing in that returns to where it started."""
+were left (pages and scroll position), and signing in or starting fresh that returns to where it started."""
 
 from __future__ import annotations
 
@@ -107,6 +107,23 @@ def test_signing_in_from_a_movie_page_comes_back_to_it(page: Page, base_url: str
 
     expect(page).to_have_url(re.compile(r"#/movie/50$"))
     expect(page.get_by_role("slider", name="Your rating for Star Wars")).to_be_visible()
+
+
+def test_starting_fresh_from_a_movie_page_comes_back_to_it(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}/#/movie/50")
+    page.get_by_role("link", name="Sign in to rate this movie").click()
+    page.get_by_role("link", name="Start fresh").click()
+    expect(page).to_have_url(re.compile(r"#/start\?next=%2Fmovie%2F50$"))
+
+    unpicked = page.locator(".pick[aria-pressed='false']")
+    for _ in range(5):
+        unpicked.first.click()  # the one just clicked is pressed now: .first is the next movie
+    page.get_by_role("button", name="Show my recommendations").click()
+
+    expect(page).to_have_url(re.compile(r"#/movie/50$"))
+    expect(page.get_by_role("slider", name="Your rating for Star Wars")).to_be_visible()
+    expect(page.locator(".account__user")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Welcome!")).to_be_visible()
 
 
 def test_a_page_that_needs_signing_in_is_where_signing_in_leads(page: Page, base_url: str) -> None:

@@ -1,8 +1,9 @@
 // Start page: sign in with a username and password, start fresh (onboarding), or sign in as an existing
-// MovieLens user (demo login). Signing in returns to the page it was chosen on (#/?next=/movie/50).
+// MovieLens user (demo login). Signing in, or starting fresh, returns to the page it was chosen on
+// (#/?next=/movie/50).
 
 import { api } from "../api.js";
-import { afterSignInPath } from "../components.js";
+import { afterSignInPath, startFreshHref } from "../components.js";
 import { h, icon } from "../dom.js";
 import { session } from "../session.js";
 
@@ -107,7 +108,7 @@ export async function render(main, { navigate, query }) {
         { class: "panel panel--accent", "aria-labelledby": "fresh-title" },
         h("h2", { id: "fresh-title" }, "New here?"),
         h("p", null, "Pick five or more movies you like. Your recommendations are ready the moment you finish; then choose a username and password to come back to them."),
-        h("a", { class: "button button--primary button--large", href: "#/start" }, "Start fresh", icon("arrow")),
+        h("a", { class: "button button--primary button--large", href: startFreshHref(query.get("next")) }, "Start fresh", icon("arrow")),
       ),
       h(
         "section",

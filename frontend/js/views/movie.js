@@ -136,8 +136,10 @@ function yourRating(movie, signal) {
     stars.clear();
   });
 
+  let changedHere = false; // a rating given before the stored one arrived is the newer one
   /** Shows a rating (or none) in the stars, the note and the Remove button. */
   function show(rating, text) {
+    changedHere = true;
     stars.setValue(rating);
     note.textContent = text;
     remove.hidden = rating === null;
@@ -153,9 +155,9 @@ function yourRating(movie, signal) {
   }
 
   session
-    .ratings()
+    .ratingsOf([movie.id], { signal })
     .then((ratings) => {
-      if (signal.aborted) return;
+      if (signal.aborted || changedHere) return;
       const mine = ratings.get(movie.id);
       if (mine) show(mine.rating, `You rated it ${starsText(mine.rating)}`);
     })

@@ -1,8 +1,9 @@
 // Start fresh: pick at least five liked movies, found by search or among the popular ones of a genre;
-// then create the user. Movies picked from either list join the same picks.
+// then create the user, and go back to where it began (`?next=`, as signing in does), else to For you.
+// Movies picked from either list join the same picks.
 
 import { anySignal, api } from "../api.js";
-import { emptyState, errorState, genreChips, loadingCards, toast } from "../components.js";
+import { afterSignInPath, emptyState, errorState, genreChips, loadingCards, toast } from "../components.js";
 import { h, icon } from "../dom.js";
 import { displayTitle, matchesText, plural, yearText } from "../format.js";
 import { poster } from "../poster.js";
@@ -14,8 +15,9 @@ const POPULAR = 24;
 const SEARCH_RESULTS = 24;
 const SEARCH_DEBOUNCE_MS = 220;
 
-export async function render(main, { signal, navigate }) {
+export async function render(main, { signal, navigate, query: address }) {
   document.title = "Start fresh · CineGraph";
+  const next = afterSignInPath(address);
   const picks = new Map(); // movie id -> Movie, in picking order
   let genre = null;
   let query = ""; // what the search box asks for; empty: the popular movies of `genre`
@@ -138,7 +140,7 @@ export async function render(main, { signal, navigate }) {
       const created = await api.createUser([...picks.keys()], { signal });
       session.signIn({ userId: created.user_id, token: created.access_token, kind: "guest", isNew: true });
       toast(`Welcome! Your profile is built from ${plural(picks.size, "movie")}.`);
-      navigate("/for-you");
+      navigate(next);
     } catch (failure) {
       if (signal.aborted) return;
       error.textContent = failure.message;

@@ -242,7 +242,9 @@ export async function render(main, { query, signal, replaceQuery, path, restored
     } else more.replaceChildren(spinner("Loading more…"));
     try {
       const body = await api.searchMovies({ q, genre: genre || undefined, page, pageSize: PAGE_SIZE }, { signal: mine });
-      const ratings = session.signedIn ? await session.ratings().catch(() => new Map()) : new Map();
+      // The user's stars on this page's movies only; without them the tiles still show.
+      const ratings = await session.ratingsOf(body.items.map((movie) => movie.id), { signal: mine }).catch(() => new Map());
+      if (mine.aborted) return;
       const tiles = body.items.map((movie) => {
         const mine = ratings.get(movie.id);
         return movieTile(movie, { extra: mine ? h("span", { class: "tile__mine" }, `You: ${starsText(mine.rating)}`) : null });

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, status
+from fastapi import APIRouter, HTTPException, Path, Query, status
+from pydantic import BeforeValidator
 
 from service.api.routes.movies import MovieId
 from service.deps import CallerDep, CurrentUserId, ModelDep, SettingsDep, StoreDep, rate_limited
@@ -14,6 +16,30 @@ from service.security import hash_password, issue_token
 router = APIRouter(prefix="/users", tags=["users"])
 
 UserId = Annotated[int, Path(ge=1, le=2**53)]
+MAX_MOVIE_IDS = 100
+_MOVIE_ID = re.compile(r"[1-9][0-9]{0,15}")
+
+
+def _movie_id_list(given: list[str]) -> list[int]:
+    """``movie_ids=1,50,181`` (or the parameter repeated) -> [1, 50, 181], each id once, in order."""
+    parts = [part.strip() for item in given for part in str(item).split(",")]
+    if not all(_MOVIE_ID.fullmatch(part) and int(part) <= 2**53 for part in parts):
+        raise ValueError("give movie ids as whole numbers from 1, separated by commas (e.g. 1,50,181)")
+    movie_ids = list(dict.fromkeys(int(part) for part in parts))
+    if len(movie_ids) > MAX_MOVIE_IDS:
+        raise ValueError(f"at most {MAX_MOVIE_IDS} movie ids at a time, not {len(movie_ids)}")
+    return movie_ids
+
+
+MovieIds = Annotated[
+    list[int] | None,
+    Query(
+        max_length=MAX_MOVIE_IDS,
+        description=f"only these movies (1 to {MAX_MOVIE_IDS} ids, comma-separated: 1,50,181): the stars "
+        "a page shows beside a few movies, without the whole list",
+    ),
+    BeforeValidator(_movie_id_list),
+]
 
 
 @router.post(
@@ -53,11 +79,19 @@ async def get_user(user_id: UserId, caller: CallerDep, store: StoreDep) -> User:
 
 
 @router.get("/{user_id}/ratings", response_model=UserRatings, responses=error_responses(401, 403, 404))
-async def user_ratings(user_id: UserId, caller: CallerDep, store: StoreDep, model: ModelDep) -> UserRatings:
-    """The user's ratings and picks, newest first: for that user's token or the admin key only."""
+async def user_ratings(
+    user_id: UserId, caller: CallerDep, store: StoreDep, model: ModelDep, movie_ids: MovieIds = None
+) -> UserRatings:
+    """The user's ratings and picks, newest first, or with `movie_ids` those of these movies only (a movie
+    they have neither rated nor picked is left out; an alias id answers for the movie it was merged
+    into). For that user's token or the admin key only."""
     caller.require_user(user_id)
-    history = await store.user_history(user_id)
     catalogue = model.catalogue
+    if movie_ids is None:
+        history = await store.user_history(user_id)
+    else:
+        wanted = list(dict.fromkeys(catalogue.canonical_id(movie_id) for movie_id in movie_ids))
+        history = await store.user_history_of(user_id, wanted)
     return UserRatings(
         user_id=user_id,
         items=[

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from contextlib import asynccontextmanager
 
 import httpx
@@ -14,6 +15,7 @@ from asgi_lifespan import LifespanManager
 
 from service.config import Settings
 from service.main import create_app
+from service.store.factory import connect_store
 from tests.conftest import free_port
 
 ADMIN_KEY = "test-admin-key"
@@ -50,6 +52,27 @@ async def running_app(settings: Settings):
 async def api(api_settings):
     async with running_app(api_settings) as client:
         yield client
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def own_catalogue_api(tmp_path_factory, api_settings, ml100k):
+    """The app over a graph of its own holding ml-100k, for a module whose tests add or change movies.
+
+    The shared ``api`` then lists exactly ml-100k's movies whatever order tests run in (browse totals,
+    search ranks); the graph is dropped when the module is done."""
+    data_dir = tmp_path_factory.mktemp("own-catalogue-api")
+    (data_dir / "datasets").symlink_to(api_settings.data_dir / "datasets", target_is_directory=True)
+    settings = api_settings.model_copy(
+        update={"data_dir": data_dir, "graph_name": f"test_api_{uuid.uuid4().hex[:8]}"}
+    )
+    store = connect_store(settings)
+    await store.import_dataset(ml100k, progress=False)
+    try:
+        async with running_app(settings) as client:
+            yield client
+    finally:
+        await store.backend.drop()
+        await store.close()
 
 
 async def sign_in(api: httpx.AsyncClient, user_id: int) -> dict[str, str]:

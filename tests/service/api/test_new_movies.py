@@ -29,6 +29,13 @@ async def rank_in_animation(api, liked: list[int], movie_id: int) -> tuple[int, 
 
 
 @pytest.fixture(scope="module")
+def api(own_catalogue_api):
+    """These tests add and change movies, and retrain: in a graph of their own, so that every other test
+    sees ml-100k's catalogue as it is, whatever order tests run in."""
+    return own_catalogue_api
+
+
+@pytest.fixture(scope="module")
 async def toy_story_3(api) -> dict:
     response = await api.post("/admin/movies", json=TOY_STORY_3, headers=ADMIN)
     assert response.status_code == 201, response.text

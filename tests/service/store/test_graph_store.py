@@ -196,6 +196,21 @@ async def test_rating_again_overwrites_and_history_is_newest_first(empty_store: 
     assert (await empty_store.stats())["ratings"] == 4
 
 
+async def test_the_history_of_some_movies_holds_only_their_ratings_and_picks(empty_store: GraphStore):
+    await empty_store.import_dataset(tiny_dataset(), progress=False)
+    user_id = await empty_store.create_user()
+    await empty_store.add_picks(user_id, [10, 30], ts=400)
+    await empty_store.upsert_rating(user_id, 20, 3.5, ts=500)
+    history = await empty_store.user_history_of(user_id, [20, 30, 77])  # movie 77 does not exist
+    assert (history.ratings, history.picks) == (
+        [{"movie_id": 20, "rating": 3.5, "ts": 500}],
+        [{"movie_id": 30, "ts": 400}],
+    )
+    assert not await empty_store.user_history_of(1, [30])  # user 1 rated 10 and 20 only
+    with pytest.raises(NotFound, match="user 7"):
+        await empty_store.user_history_of(7, [10])
+
+
 async def test_rating_an_unknown_user_or_movie_raises_not_found(empty_store: GraphStore):
     await empty_store.import_dataset(tiny_dataset(), progress=False)
     with pytest.raises(NotFound, match="user 7"):
