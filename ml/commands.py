@@ -26,7 +26,7 @@ import torch
 from ml.evaluate import DEFAULT_MODEL, MODELS, evaluate_split, fold_in_experiment
 from ml.interactions import InteractionFileError, from_dataset_ratings, read_interactions, write_interactions
 from ml.split import split_interactions
-from ml.train import TrainConfig, resolve_device, train_lightgcn
+from ml.train import TrainConfig, resolve_device, train_lightgcn, users_per_step
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,9 @@ def run_training_benchmark(
             for model in models:
                 run_config = TrainConfig.from_dict({**(config or TrainConfig()).to_dict(), "seed": seed})
                 result = evaluate_split(train, valid, test, model=model, config=run_config, progress=progress)
-                rows.append({"protocol": protocol, "seed": seed, **result.summary()})
+                # The process's peak so far: run one model per process to read each model's own.
+                peak_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+                rows.append({"protocol": protocol, "seed": seed, **result.summary(), "peak_rss_mb": peak_mb})
                 log.info("%s", rows[-1])
     return rows
 
@@ -208,7 +210,7 @@ def cmd_bench_epochs(args: argparse.Namespace, data_dir_getter: DataDirGetter = 
         "movies": len(item_ids),
         "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
         "threads": torch.get_num_threads(),
-        "steps_per_epoch": -(-len(user_ids) // config.user_batch_size),
+        "steps_per_epoch": -(-len(user_ids) // users_per_step(config, len(user_ids))),
         "setup_s": round(result.seconds - sum(epoch_seconds), 1),
         "epoch_s": [round(seconds, 1) for seconds in epoch_seconds],
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),

@@ -39,6 +39,7 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
+from ml.cpus import use_available_cpus
 from ml.recommender import Recommender
 from ml.train import Shard, TrainConfig, data_parallel
 
@@ -89,7 +90,7 @@ def process_group(rank: int, world_size: int, init_method: str = "env://") -> It
         device = torch.device("cuda", torch.cuda.current_device())
     else:
         # The ranks share the cores: without this each would start one thread per core.
-        torch.set_num_threads(max(1, (os.cpu_count() or 1) // world_size))
+        use_available_cpus(share=world_size)
     dist.init_process_group(default_backend(), init_method=init_method, rank=rank, world_size=world_size)
     try:
         yield ProcessGroupShard(rank=rank, world_size=world_size, device=device)

@@ -16,10 +16,10 @@ import scipy.sparse as sp
 
 from ml.interactions import IdMap, interaction_matrix, positives
 from ml.metrics import evaluate_ranking, top_k
-from ml.models.baselines import EASE, Popularity
-from ml.train import TrainConfig, evaluate_model, train_lightgcn
+from ml.models.baselines import ALS, EASE, Popularity
+from ml.train import TrainConfig, evaluate_model, train_lightgcn, validation_users
 
-MODELS = ("lightgcn", "ease", "popularity")
+MODELS = ("lightgcn", "ease", "als", "popularity")
 DEFAULT_MODEL = "lightgcn"
 
 
@@ -101,23 +101,32 @@ def evaluate_split(
             users, items, len(split.users), len(split.items), config, split.valid, progress
         )
         train_seconds = time.perf_counter() - start
-        details = {"epochs": result.epochs, "best_epoch": result.best_epoch, "loss": config.loss}
+        epoch_seconds = [record["train_seconds"] for record in result.history]
+        details = {
+            "epochs": result.epochs,
+            "best_epoch": result.best_epoch,
+            "loss": config.loss,
+            "epoch_seconds": round(float(np.mean(epoch_seconds)), 2),
+        }
         user_final, item_final = (t.detach().numpy() for t in result.model())
         score = lambda u: user_final[u] @ item_final.T  # noqa: E731
-    elif model in ("ease", "popularity"):
-        baseline = EASE() if model == "ease" else Popularity()
+    elif model in ("ease", "als", "popularity"):
+        baseline = {"ease": EASE, "als": ALS, "popularity": Popularity}[model]()
         users, items = split.train_arrays()
         baseline.fit(users, items, len(split.users), len(split.items))
         if isinstance(baseline, EASE):
             baseline.tune(split.valid)
             details = {"reg": baseline.reg}
+        elif isinstance(baseline, ALS):
+            baseline.tune(split.valid)
+            details = {"alpha": baseline.alpha, "reg": baseline.regularization}
         train_seconds = time.perf_counter() - start
         score = baseline.score
     else:
         raise ValueError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
     start = time.perf_counter()
-    valid_metrics = evaluate_ranking(score, split.valid, split.train)
-    test_metrics = evaluate_ranking(score, split.test, seen)
+    valid_metrics = _ranking_of_sample(score, split.valid, split.train, config)
+    test_metrics = _ranking_of_sample(score, split.test, seen, config)
     eval_seconds = time.perf_counter() - start
     top_users = top_items = None
     if keep_top:
@@ -127,6 +136,13 @@ def evaluate_split(
     return EvaluationResult(
         model, valid_metrics, test_metrics, train_seconds, eval_seconds, details, top_items, top_users
     )
+
+
+def _ranking_of_sample(score, target: sp.csr_matrix, exclude: sp.csr_matrix, config: TrainConfig) -> dict:
+    """Full-ranking metrics of every user with a target, or of the fixed sample of ``config.eval_users``
+    of them (the same rule as early stopping) where there are more."""
+    users = validation_users(target, config.eval_users, config.seed)
+    return evaluate_ranking(lambda rows: score(users[rows]), target[users], exclude[users])
 
 
 __all__ = [

@@ -29,7 +29,13 @@ from tqdm.auto import tqdm
 
 from ml.interactions import interaction_matrix
 from ml.metrics import evaluate_ranking
-from ml.models.lightgcn import LightGCN, bpr_loss, graph_adjacency, item_neighbor_graph, softmax_loss
+from ml.models.lightgcn import (
+    LightGCN,
+    add_softmax_gradients,
+    bpr_loss,
+    graph_adjacency,
+    item_neighbor_graph,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +54,10 @@ class TrainConfig:
     l2: float = 0.05  # λ on the layer-0 embeddings of the batch
     batch_size: int = 8192  # bpr: positives per step
     user_batch_size: int = 256  # softmax: users per step (all their positives)
+    softmax_chunk: int = 2048  # softmax: users whose logits over all items are in memory at once
+    max_steps_per_epoch: int | None = 8  # softmax: more users per step where needed (None: no limit)
     eval_every: int = 2  # epochs between validation evaluations
+    eval_users: int | None = 20_000  # early stopping ranks for a fixed sample of this many users (None: all)
     max_epochs: int = 300
     patience: int = 10  # evaluations without a better validation NDCG@20
     seed: int = 0
@@ -223,10 +232,18 @@ def _bpr_epoch(
 def _softmax_epoch(
     model, optimizer, config, train_matrix, generator, device, shard: Shard = SINGLE_PROCESS
 ) -> float:
-    """One pass over the users in random batches; each step scores the batch against all items."""
+    """One pass over the users in random batches; each step scores the batch against all items.
+
+    A step propagates the graph once, whatever its size: the softmax runs over ``softmax_chunk`` users
+    at a time on detached copies of the final embeddings, their gradients add up, and one backward
+    pass takes the sum through the propagation (:func:`_softmax_step`). Memory stays
+    ``softmax_chunk × n_items`` logits however many users a step takes, so at scale a few large steps
+    make an epoch cost little more than its propagations.
+    """
     total, count = 0.0, 0
     user_positives = np.diff(train_matrix.indptr)
-    for batch in torch.randperm(model.n_users, generator=generator).split(config.user_batch_size):
+    order = torch.randperm(model.n_users, generator=generator)
+    for batch in order.split(users_per_step(config, model.n_users)):
         # The global batch's positive count (weighted: the sum of weights) scales every rank's share.
         counts = user_positives[batch.numpy()]
         share = counts.astype(np.float64)
@@ -236,27 +253,77 @@ def _softmax_epoch(
         if n_items == 0:
             continue
         batch = batch[shard.part(len(batch))]
-        rows = train_matrix[batch.numpy()]
-        local = torch.from_numpy(np.repeat(np.arange(len(batch)), np.diff(rows.indptr))).to(device)
-        items = torch.from_numpy(rows.indices.astype(np.int64)).to(device)
-        loss = None
-        if len(items):
-            batch = batch.to(device)
-            users = batch[local]
-            user_final, item_final = model()
-            weights = None
-            if config.user_weight_power:
-                weights = torch.from_numpy(
-                    np.diff(rows.indptr).astype(np.float32) ** -config.user_weight_power
-                )
-                weights = weights.to(device)[local]
-            loss = softmax_loss(user_final[batch], item_final, local, items, config.temperature, weights)
-            loss = loss * float(share[shard.part(len(share))].sum() / share.sum())
-            reg = model.l2(users, items) / n_items
-            loss = loss + config.l2 * reg
-        total += _step(optimizer, loss, shard, model) * n_items
+        optimizer.zero_grad(set_to_none=True)
+        loss = 0.0
+        if int(user_positives[batch.numpy()].sum()):
+            scale = float(share[shard.part(len(share))].sum() / share.sum())
+            rows = train_matrix[batch.numpy()]
+            loss = _softmax_step(model, config, rows, batch, n_items, scale, device)
+        shard.sum_gradients(model)
+        optimizer.step()
+        total += loss * n_items
         count += n_items
     return shard.sum(total) / max(count, 1)
+
+
+def users_per_step(config: TrainConfig, n_users: int) -> int:
+    """``user_batch_size``, raised where an epoch would otherwise take more than ``max_steps_per_epoch``
+    steps: every step propagates the whole graph, so at scale the step count sets an epoch's cost, and
+    a few large steps learned as well as many small ones (``docs/ml.md``)."""
+    if config.max_steps_per_epoch is None:
+        return config.user_batch_size
+    return max(config.user_batch_size, -(-n_users // config.max_steps_per_epoch))
+
+
+def _softmax_step(
+    model,
+    config,
+    rows: sp.csr_matrix,
+    batch: torch.Tensor,
+    n_items: int,
+    scale: float,
+    device,
+):
+    """Gradients of one step's loss on ``batch`` (users; ``rows`` their positives); returns the loss.
+
+    The loss is the (weighted) mean softmax loss of the batch's positives times ``scale`` (this rank's
+    share of the global batch) plus ``l2 · ||E⁰_batch||² / n_items``: what ``softmax_loss`` over the
+    whole batch gives, computed in chunks by :func:`add_softmax_gradients`.
+    """
+    user_final, item_final = model()
+    batch = batch.to(device)
+    users_out = user_final[batch]
+    users, items_all = users_out.detach(), item_final.detach()
+    user_grad, item_grad = torch.zeros_like(users), torch.zeros_like(items_all)
+    per_user = np.diff(rows.indptr)
+    weights = per_user.astype(np.float32) ** -config.user_weight_power if config.user_weight_power else None
+    denominator = float((per_user * weights).sum()) if weights is not None else float(per_user.sum())
+    loss = 0.0
+    for start in range(0, len(batch), config.softmax_chunk):
+        end = min(start + config.softmax_chunk, len(batch))
+        chunk = rows[start:end]
+        local = torch.from_numpy(np.repeat(np.arange(end - start), np.diff(chunk.indptr))).to(device)
+        positives = torch.from_numpy(chunk.indices.astype(np.int64)).to(device)
+        if not len(positives):
+            continue
+        chunk_weights = None if weights is None else torch.from_numpy(weights[start:end]).to(device)[local]
+        loss += add_softmax_gradients(
+            users[start:end],
+            items_all,
+            local,
+            positives,
+            config.temperature,
+            chunk_weights,
+            scale / denominator,
+            user_grad[start:end],
+            item_grad,
+        )
+    torch.autograd.backward([users_out, item_final], [user_grad, item_grad])
+    owners = torch.from_numpy(np.repeat(np.arange(len(batch)), per_user)).to(device)
+    positives = torch.from_numpy(rows.indices.astype(np.int64)).to(device)
+    reg = config.l2 * model.l2(batch[owners], positives) / n_items
+    reg.backward()
+    return loss + float(reg.detach())
 
 
 def train_lightgcn(
@@ -303,6 +370,9 @@ def train_lightgcn(
     sampler = NegativeSampler(train_matrix)
     user_t, item_t = torch.from_numpy(users.astype(np.int64)), torch.from_numpy(items.astype(np.int64))
 
+    if valid is not None:
+        eval_users = validation_users(valid, config.eval_users, config.seed)
+        eval_target, eval_seen = valid[eval_users], train_matrix[eval_users]
     best = {"ndcg@20": -1.0}
     best_state, best_epoch, stale, history = None, 0, 0, []
     bar = tqdm(
@@ -329,7 +399,9 @@ def train_lightgcn(
         if config.edge_dropout > 0:
             model.set_graph(full_graph)
         if valid is not None and (epoch % config.eval_every == 0 or epoch == config.max_epochs):
-            metrics = evaluate_model(model, valid, train_matrix, ks=(20,)) if shard.is_main else None
+            metrics = (
+                evaluate_model(model, eval_target, eval_seen, (20,), eval_users) if shard.is_main else None
+            )
             record.update(shard.broadcast(metrics))
             if record["ndcg@20"] > best["ndcg@20"]:
                 best, best_epoch, stale = record, epoch, 0
@@ -355,14 +427,30 @@ def train_lightgcn(
     return TrainResult(model.cpu(), best_epoch, metrics, seconds, len(history), history)
 
 
+def validation_users(valid: sp.csr_matrix, limit: int | None, seed: int) -> np.ndarray:
+    """The users whose validation ranking decides early stopping: all with a target, or a fixed random
+    sample of ``limit`` of them when there are more (ranking every user of a 25M dataset against every
+    movie would cost more than an epoch)."""
+    candidates = np.flatnonzero(np.diff(valid.indptr) > 0)
+    if limit is None or len(candidates) <= limit:
+        return candidates
+    return np.sort(np.random.default_rng(seed).choice(candidates, limit, replace=False))
+
+
 @torch.no_grad()
 def evaluate_model(
-    model: LightGCN, target: sp.csr_matrix, exclude: sp.csr_matrix, ks: tuple[int, ...] = (10, 20)
+    model: LightGCN,
+    target: sp.csr_matrix,
+    exclude: sp.csr_matrix,
+    ks: tuple[int, ...] = (10, 20),
+    users: np.ndarray | None = None,
 ) -> dict[str, float]:
+    """Full-ranking metrics; row ``r`` of ``target`` and ``exclude`` is user ``users[r]`` (default: ``r``)."""
     model.eval()
     user_final, item_final = model()
 
-    def score(user_idx: np.ndarray) -> torch.Tensor:
+    def score(rows: np.ndarray) -> torch.Tensor:
+        user_idx = rows if users is None else users[rows]
         return (user_final[torch.from_numpy(user_idx).to(user_final.device)] @ item_final.T).cpu()
 
     return evaluate_ranking(score, target, exclude, ks)

@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ml import commands as ml_commands
+from ml.cpus import use_available_cpus
 from ml.data import DatasetError, fetch_default_dataset, fetch_grouplens, resolve_dataset
 from ml.data.fetch import DEFAULT_DATASET, GROUPLENS_BASE_URL, datasets_dir
 from ml.data.hygiene import describe
@@ -370,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"
     )
+    use_available_cpus()
     try:
         return args.handler(args)
     except ValidationError as error:

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from ml.cpus import leaving_cpus_free, use_available_cpus
 from service.movie_sync import MovieSync
 from service.personalization import UserVectors
 from service.retrain import Retrainer
@@ -30,6 +31,7 @@ async def warm_folded_in_users(app: FastAPI, model: ServingModel) -> int:
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     settings = app.state.settings
+    use_available_cpus()  # also under a plain `uvicorn service.main:create_app`
     server = None if settings.uses_neo4j else embedded_server(settings)
     started_server = await asyncio.to_thread(server.start) if server else False
     store = connect_store(settings)
@@ -47,7 +49,8 @@ async def lifespan(app: FastAPI):
         gc.freeze()
 
     async def build_fresh_model() -> ServingModel:
-        return await build_serving_model(store, settings, force_retrain=True)
+        with leaving_cpus_free(1):  # a retrain beside live requests leaves them a core
+            return await build_serving_model(store, settings, force_retrain=True)
 
     movie_sync = MovieSync(store, lambda: app.state.model, install)
     app.state.movie_sync = movie_sync

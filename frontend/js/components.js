@@ -17,9 +17,12 @@ function isReturnPath(path) {
   return typeof path === "string" && /^\/[^/\\]/.test(path) && !/^\/(start)?(\?|$)/.test(path);
 }
 
-/** `start` (the address of a way in: the start page, start fresh), remembering `from` to return to. */
+/** `start` (the address of a way in: the start page, start fresh), remembering `from` to return to;
+ * from another way in, the place that one remembers (Sign in on Start fresh keeps where both began). */
 function returningTo(start, from) {
-  return isReturnPath(from) ? `${start}?next=${encodeURIComponent(from)}` : start;
+  const wayIn = typeof from === "string" && /^\/(start)?(\?|$)/.test(from);
+  const place = wayIn ? new URLSearchParams(from.split("?")[1] ?? "").get("next") : from;
+  return isReturnPath(place) ? `${start}?next=${encodeURIComponent(place)}` : start;
 }
 
 /** The start page's address, remembering `from` (the current view) to return to once signed in. */

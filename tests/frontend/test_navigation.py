@@ -126,6 +126,14 @@ def test_starting_fresh_from_a_movie_page_comes_back_to_it(page: Page, base_url:
     expect(page.get_by_role("status").filter(has_text="Welcome!")).to_be_visible()
 
 
+def test_signing_in_instead_of_starting_fresh_still_comes_back(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}/#/movie/50")
+    page.get_by_role("link", name="Sign in to rate this movie").click()
+    page.get_by_role("link", name="Start fresh").click()
+    page.locator("#account").get_by_role("link", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"#/\?next=%2Fmovie%2F50$"))
+
+
 def test_a_page_that_needs_signing_in_is_where_signing_in_leads(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}/#/ratings")
     expect(page.get_by_role("heading", name="Find your next favourite film")).to_be_visible()

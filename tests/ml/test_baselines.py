@@ -1,9 +1,12 @@
-"""Baselines: popularity and EASE^R's closed form."""
+"""Baselines: popularity, EASE^R's closed form, and implicit ALS as a peer."""
 
 import numpy as np
 import pytest
 
-from ml.models.baselines import EASE, Popularity
+from ml.evaluate import IndexedSplit, evaluate_split
+from ml.models.baselines import ALS, EASE, Popularity
+from ml.split import split_interactions
+from tests.ml.synthetic import cluster_of_item, cluster_of_user, two_cluster_ratings
 
 
 def test_popularity_scores_are_training_counts():
@@ -23,3 +26,22 @@ def test_ease_weights_solve_the_constrained_ridge_problem():
     residual = (x.T @ x + reg * np.eye(6)) @ weights - x.T @ x
     assert np.allclose(residual - np.diag(np.diag(residual)), 0, atol=1e-4)
     assert model.score(np.array([0])) == pytest.approx(x[[0]] @ weights, abs=1e-5)
+
+
+def test_als_ranks_in_cluster_movies_first_with_the_alpha_and_l2_picked_on_validation():
+    split = IndexedSplit.build(*split_interactions(two_cluster_ratings(), "random", seed=0))
+    users, items = split.train_arrays()
+    model = ALS(factors=8, iterations=10).fit(users, items, len(split.users), len(split.items))
+    tried = model.tune(split.valid, alphas=(1.0, 10.0), regs=(0.05, 1.0))
+    assert set(tried) == {(1.0, 0.05), (1.0, 1.0), (10.0, 0.05), (10.0, 1.0)}
+    assert (model.alpha, model.regularization) == max(tried, key=tried.get)
+    top = np.argsort(-model.score(np.arange(len(split.users))), axis=1)[:, :10]
+    same_cluster = cluster_of_item(split.items.raw_ids[top]) == cluster_of_user(split.users.raw_ids)[:, None]
+    assert same_cluster.mean() > 0.95
+
+
+def test_the_harness_scores_als_like_any_other_model():
+    train, valid, test = split_interactions(two_cluster_ratings(), "random", seed=0)
+    result = evaluate_split(train, valid, test, model="als")
+    assert result.test["ndcg@20"] > evaluate_split(train, valid, test, model="popularity").test["ndcg@20"]
+    assert {"alpha", "reg"} <= set(result.details)

@@ -8,9 +8,10 @@ import torch
 
 from ml.evaluate import IndexedSplit, evaluate_split
 from ml.interactions import interaction_matrix
+from ml.models import lightgcn
 from ml.models.lightgcn import LightGCN, graph_adjacency
 from ml.split import split_interactions
-from ml.train import NegativeSampler, train_lightgcn
+from ml.train import NegativeSampler, TrainConfig, train_lightgcn, users_per_step, validation_users
 from tests.ml.synthetic import FAST_CONFIG, cluster_of_item, cluster_of_user, two_cluster_ratings
 
 
@@ -77,9 +78,94 @@ def test_symmetric_sparse_backward_matches_dense_autograd():
     (user_final.sum() + (item_final**2).sum()).backward()
     sparse_grad = model.embedding.weight.grad.clone()
 
-    dense = model.adjacency.to_dense()
+    dense = torch.from_numpy(model.propagation.matrix.toarray())
     weight = model.embedding.weight.detach().clone().requires_grad_(True)
     layers = [weight, dense @ weight, dense @ (dense @ weight)]
     final = sum(layers) / 3
     (final[:3].sum() + (final[3:] ** 2).sum()).backward()
     torch.testing.assert_close(sparse_grad, weight.grad)
+
+
+@pytest.mark.parametrize("user_weight_power", [0.0, 0.5])
+def test_a_step_scored_in_chunks_learns_what_the_whole_batch_learns(user_weight_power):
+    """Chunks bound the memory of a step's softmax; the gradient is the whole batch's, so the weights
+    after an epoch match those of one chunk per step."""
+    split = IndexedSplit.build(*split_interactions(two_cluster_ratings(), "random", seed=0))
+    users, items = split.train_arrays()
+
+    def weights_after_an_epoch(chunk: int) -> torch.Tensor:
+        config = dataclasses.replace(
+            FAST_CONFIG,
+            max_epochs=1,
+            user_batch_size=50,
+            softmax_chunk=chunk,
+            user_weight_power=user_weight_power,
+        )
+        result = train_lightgcn(users, items, len(split.users), len(split.items), config, progress=False)
+        return result.model.embedding.weight.detach()
+
+    whole, chunked = weights_after_an_epoch(50), weights_after_an_epoch(7)
+    assert torch.allclose(whole, chunked, atol=1e-5)
+
+
+def test_early_stopping_ranks_a_fixed_sample_of_users_with_targets():
+    rng = np.random.default_rng(0)
+    valid = interaction_matrix(rng.integers(0, 500, 800), rng.integers(0, 40, 800), 600, 40)
+    with_targets = np.flatnonzero(np.diff(valid.indptr) > 0)
+    sample = validation_users(valid, 100, seed=3)
+    assert len(sample) == 100 and set(sample) <= set(with_targets)
+    assert np.array_equal(sample, validation_users(valid, 100, seed=3))
+    assert np.array_equal(validation_users(valid, None, seed=3), with_targets)
+    assert np.array_equal(validation_users(valid, 10_000, seed=3), with_targets)
+
+
+def test_at_scale_an_epoch_takes_a_few_large_steps_and_small_data_keeps_its_batch_size():
+    config = TrainConfig(user_batch_size=256, max_steps_per_epoch=8)
+    assert users_per_step(config, 943) == 256  # ml-100k: 4 steps as before
+    assert users_per_step(config, 70_000) == 8_750  # 10M ratings: 8 steps
+    assert users_per_step(dataclasses.replace(config, max_steps_per_epoch=None), 70_000) == 256
+
+
+@pytest.mark.parametrize("parallel_nnz", [0, 10**9])
+def test_propagation_equals_the_dense_product_in_one_thread_or_two(monkeypatch, parallel_nnz):
+    monkeypatch.setattr(lightgcn, "PARALLEL_NNZ", parallel_nnz)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        rng = np.random.default_rng(0)
+        users, items = rng.integers(0, 30, 200), rng.integers(0, 20, 200)
+        links = lightgcn.item_neighbor_graph(lightgcn.graph_adjacency(users, items, 30, 20)[:30, 30:], 3)
+        graph = lightgcn.graph_adjacency(users, items, 30, 20, (np.arange(20), np.arange(20) % 4, 4), links)
+        propagation = lightgcn.Propagation(lightgcn.normalize_adjacency(graph), 30)
+        x = torch.randn(graph.shape[0], 8)
+        expected = torch.from_numpy(propagation.matrix.toarray()) @ x
+        torch.testing.assert_close(propagation(x), expected, rtol=1e-5, atol=1e-6)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def softmax_loss(user_emb, item_emb, rows, pos_items, temperature, weights=None):
+    """The loss by its definition, for autograd: ``Σ_r w_r (logsumexp_j s_{u_r j}/τ - s_{u_r i_r}/τ)``."""
+    logits = user_emb @ item_emb.T / temperature
+    losses = torch.logsumexp(logits, dim=1)[rows] - logits[rows, pos_items]
+    return losses.sum() if weights is None else (losses * weights).sum()
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_softmax_gradients_by_hand_equal_autograd_on_the_definition(weighted):
+    generator = torch.Generator().manual_seed(0)
+    users, items = torch.randn(6, 4, generator=generator), torch.randn(9, 4, generator=generator)
+    rows = torch.tensor([0, 0, 1, 2, 2, 2, 5, 5])  # users 3 and 4 have no positives in this chunk
+    pos_items = torch.tensor([1, 1, 0, 3, 4, 8, 2, 7])  # a repeated positive counts twice
+    weights = torch.rand(len(rows), generator=generator) if weighted else None
+    user_grad, item_grad = torch.zeros_like(users), torch.zeros_like(items)
+    value = lightgcn.add_softmax_gradients(
+        users, items, rows, pos_items, 0.25, weights, 0.3, user_grad, item_grad
+    )
+
+    leaf_users, leaf_items = users.clone().requires_grad_(), items.clone().requires_grad_()
+    expected = 0.3 * softmax_loss(leaf_users, leaf_items, rows, pos_items, 0.25, weights)
+    expected.backward()
+    assert value == pytest.approx(float(expected), rel=1e-5)
+    torch.testing.assert_close(user_grad, leaf_users.grad)
+    torch.testing.assert_close(item_grad, leaf_items.grad)

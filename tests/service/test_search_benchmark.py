@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpcore
 import httpx
 import pytest
 
@@ -36,13 +35,13 @@ def raised(error: Exception, cause: Exception | None = None) -> Exception:
 
 def test_a_dropped_connection_is_named_with_the_socket_error_beneath_it():
     reset = raised(ConnectionResetError(104, "Connection reset by peer"))
-    error = raised(httpx.ReadError(""), raised(httpcore.ReadError(""), reset))
+    error = raised(httpx.ReadError(""), raised(httpx.ReadError(""), reset))  # as httpx wraps httpcore's
     assert error_kind(error) == "ReadError (ConnectionResetError: [Errno 104] Connection reset by peer)"
 
 
 def test_an_error_that_is_its_own_root_is_named_once():
     message = "Server disconnected without sending a response."
-    error = raised(httpx.RemoteProtocolError(message), raised(httpcore.RemoteProtocolError(message)))
+    error = raised(httpx.RemoteProtocolError(message), raised(httpx.RemoteProtocolError(message)))
     assert error_kind(error) == f"RemoteProtocolError: {message}"
     assert error_kind(raised(httpx.ReadTimeout("timed out"))) == "ReadTimeout: timed out"
 
