@@ -59,7 +59,8 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         split_dir = Path(tmp)
-        subprocess.run(["cinegraph", "split", "--dataset", "ml-100k", "--out", tmp], check=True)
+        split = ["cinegraph", "split", "--dataset", "ml-100k", "--out", tmp]
+        subprocess.run(split, check=True, stdout=subprocess.DEVNULL)
         if args.idle:
             for setup in ("default", "passive"):
                 print(json.dumps({"busy_core": None, **evaluate(split_dir, setup)}), flush=True)
