@@ -287,8 +287,8 @@ def _softmax_step(
     """Gradients of one step's loss on ``batch`` (users; ``rows`` their positives); returns the loss.
 
     The loss is the (weighted) mean softmax loss of the batch's positives times ``scale`` (this rank's
-    share of the global batch) plus ``l2 · ||E⁰_batch||² / n_items``: what ``softmax_loss`` over the
-    whole batch gives, computed in chunks by :func:`add_softmax_gradients`.
+    share of the global batch) plus ``l2 · ||E⁰_batch||² / n_items``, its softmax part computed in
+    chunks of ``softmax_chunk`` users by :func:`add_softmax_gradients`.
     """
     user_final, item_final = model()
     batch = batch.to(device)
