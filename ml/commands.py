@@ -23,10 +23,11 @@ import numpy as np
 import pandas as pd
 import torch
 
+from ml.distributed import run_data_parallel
 from ml.evaluate import DEFAULT_MODEL, MODELS, evaluate_split, fold_in_experiment
 from ml.interactions import InteractionFileError, from_dataset_ratings, read_interactions, write_interactions
 from ml.split import split_interactions
-from ml.train import TrainConfig, resolve_device, train_lightgcn, users_per_step
+from ml.train import TrainConfig, resolve_device, steps_per_epoch, train_lightgcn
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +193,10 @@ def cmd_bench_train(args: argparse.Namespace, data_dir_getter: DataDirGetter = _
 
 def cmd_bench_epochs(args: argparse.Namespace, data_dir_getter: DataDirGetter = _default_data_dir) -> int:
     """What LightGCN training costs at a dataset's size: setup (graph building), seconds per epoch and
-    peak memory, on all ratings with no validation, for a fixed number of epochs."""
+    peak memory, on all ratings with no validation, for a fixed number of epochs (``--nproc``
+    data-parallel processes)."""
+    if args.nproc < 1:
+        return _fail(f"--nproc must be at least 1, got {args.nproc}")
     try:
         ratings = load_ratings(args.dataset, data_dir_getter())
         config = dataclasses.replace(_config_from_args(args), max_epochs=args.epochs)
@@ -201,7 +205,8 @@ def cmd_bench_epochs(args: argparse.Namespace, data_dir_getter: DataDirGetter = 
     user_ids, users = np.unique(ratings["user_id"].to_numpy(), return_inverse=True)
     item_ids, items = np.unique(ratings["item_id"].to_numpy(), return_inverse=True)
     device = resolve_device(config.device)
-    result = train_lightgcn(users, items, len(user_ids), len(item_ids), config, progress=args.progress)
+    training = (users, items, len(user_ids), len(item_ids), config, None, args.progress)
+    result = run_data_parallel(train_lightgcn, training, args.nproc)
     epoch_seconds = [record["train_seconds"] for record in result.history]
     report = {
         "dataset": args.dataset,
@@ -210,14 +215,33 @@ def cmd_bench_epochs(args: argparse.Namespace, data_dir_getter: DataDirGetter = 
         "movies": len(item_ids),
         "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
         "threads": torch.get_num_threads(),
-        "steps_per_epoch": -(-len(user_ids) // users_per_step(config, len(user_ids))),
+        "processes": args.nproc,
+        "steps_per_epoch": steps_per_epoch(config, len(user_ids)),
         "setup_s": round(result.seconds - sum(epoch_seconds), 1),
         "epoch_s": [round(seconds, 1) for seconds in epoch_seconds],
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb": round(  # per process: this one, or the largest data-parallel rank
+            max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+            / 1024
+        ),
     }
     if device.type == "cuda":
         report["cuda_peak_mb"] = round(torch.cuda.max_memory_allocated(device) / 2**20)
     print(json.dumps(report))
+    return 0
+
+
+def cmd_bench_kernels(args: argparse.Namespace, data_dir_getter: DataDirGetter = _default_data_dir) -> int:
+    """Seconds per call of the propagation and the softmax over all movies at a dataset's size."""
+    from ml.benchmarks.kernels import kernel_timings
+
+    try:
+        ratings = load_ratings(args.dataset, data_dir_getter())
+    except (InteractionFileError, ValueError, FileNotFoundError) as exc:
+        return _fail(str(exc))
+    user_ids, users = np.unique(ratings["user_id"].to_numpy(), return_inverse=True)
+    item_ids, items = np.unique(ratings["item_id"].to_numpy(), return_inverse=True)
+    report = kernel_timings(users, items, len(user_ids), len(item_ids), args.dim, args.chunk, args.repeats)
+    print(json.dumps({"dataset": args.dataset, "ratings": len(ratings), **report}))
     return 0
 
 
@@ -346,8 +370,18 @@ def register_bench_train(
     )
     epochs.add_argument("--dataset", default="ml-100k", help="interaction file, dataset folder, or 'ml-100k'")
     epochs.add_argument("--epochs", type=int, default=3)
+    epochs.add_argument("--nproc", type=int, default=1, help="data-parallel processes (default 1)")
     _add_training_options(epochs)
     epochs.set_defaults(handler=lambda args: cmd_bench_epochs(args, data_dir_getter))
+
+    kernels = bench_subparsers.add_parser(
+        "kernels", help="seconds per propagation and per softmax chunk at a dataset's size, two ways each"
+    )
+    kernels.add_argument("--dataset", default="ml-100k", help="ratings file, dataset folder, or 'ml-100k'")
+    kernels.add_argument("--dim", type=int, default=64, help="embedding size (default 64)")
+    kernels.add_argument("--chunk", type=int, default=2048, help="users in the softmax chunk (default 2048)")
+    kernels.add_argument("--repeats", type=int, default=3, help="timed runs after a warm-up; the best counts")
+    kernels.set_defaults(handler=lambda args: cmd_bench_kernels(args, data_dir_getter))
 
 
 def main(argv: list[str] | None = None) -> int:

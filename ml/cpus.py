@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import math
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -53,17 +56,64 @@ def use_available_cpus(share: int = 1) -> int:
     return threads
 
 
+_CPUS_LEFT_FREE: ContextVar[int | None] = ContextVar("cpus_left_free", default=None)
+"""What the innermost ``leaving_cpus_free`` leaves; ``asyncio.to_thread`` carries it to its worker thread."""
+
+
 @contextmanager
 def leaving_cpus_free(cpus: int = 1) -> Iterator[int]:
     """Within: torch's intra-op threads leave ``cpus`` of this process's CPUs to other work (at least one
     thread stays), e.g. a retrain inside the service leaves a core to the requests; restored after.
-    Yields the thread count used."""
+    Yields the thread count used.
+
+    Torch's thread count belongs to each thread once it has run a parallel op (OpenMP keeps it per
+    thread): this sets the calling thread's, and work it hands to a worker thread with its context
+    (``asyncio.to_thread``) applies the same there with :func:`cpus_left_free_here`. Without that, the
+    service's retrain kept training on every CPU: its event loop's thread had the count, not the worker."""
+    token = _CPUS_LEFT_FREE.set(cpus)
+    try:
+        with _torch_threads(max(1, available_cpus() - cpus)) as threads:
+            yield threads
+    finally:
+        _CPUS_LEFT_FREE.reset(token)
+
+
+@contextmanager
+def cpus_left_free_here() -> Iterator[int]:
+    """Within: this thread's torch threads leave the CPUs that the ``leaving_cpus_free`` of the code that
+    handed it this work leaves (from the context, which ``asyncio.to_thread`` carries); unchanged when
+    there is none. Yields the thread count."""
+    cpus = _CPUS_LEFT_FREE.get()
+    if cpus is None:
+        import torch
+
+        yield torch.get_num_threads()
+        return
+    with _torch_threads(max(1, available_cpus() - cpus)) as threads:
+        yield threads
+
+
+@contextmanager
+def _torch_threads(threads: int) -> Iterator[int]:
     import torch
 
     before = torch.get_num_threads()
-    threads = max(1, available_cpus() - cpus)
     torch.set_num_threads(threads)
     try:
         yield threads
     finally:
         torch.set_num_threads(before)
+
+
+@contextmanager
+def busy_core(cpu: int | None = None) -> Iterator[int]:
+    """Within: another process spins on one CPU (``cpu``, else the last this process may use), pinned
+    there with ``taskset``, as a busy neighbour would; yields that CPU. For benchmarks of training and
+    serving beside a busy core (``scripts/bench_busy_core.py``, ``cinegraph bench retrain-serving``)."""
+    cpu = max(os.sched_getaffinity(0)) if cpu is None else cpu
+    spinner = subprocess.Popen(["taskset", "-c", str(cpu), sys.executable, "-c", "while True: pass"])
+    try:
+        yield cpu
+    finally:
+        spinner.kill()
+        spinner.wait()

@@ -14,6 +14,7 @@ import logging
 
 import pandas as pd
 
+from ml.cpus import cpus_left_free_here
 from ml.interactions import validate_interactions
 from ml.recommender import Recommender
 from ml.split import split_interactions
@@ -36,6 +37,11 @@ def train_for_serving(
         from ml.distributed import run_data_parallel
 
         return run_data_parallel(train_for_serving, (ratings, config, progress), nproc)
+    with cpus_left_free_here():  # the service's retrain runs here, on a worker thread of its event loop
+        return _probe_then_refit(ratings, config, progress)
+
+
+def _probe_then_refit(ratings: pd.DataFrame, config: TrainConfig, progress: bool) -> Recommender:
     table = validate_interactions(ratings, source="store ratings")
     train, valid, _ = split_interactions(
         table, "random", seed=config.seed, ratios=(1 - VALIDATION_SHARE, VALIDATION_SHARE, 0.0)

@@ -31,9 +31,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 import platform
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -45,6 +43,7 @@ import scipy.sparse as sp
 
 from ml.fingerprint import interactions_fingerprint
 from ml.interactions import IdMap, interaction_matrix, positives, validate_interactions
+from ml.npz_files import save_npz_atomically
 from ml.rating_scale import RatingScale, ScoreMoments
 from ml.train import TrainConfig, train_lightgcn
 
@@ -419,25 +418,13 @@ class Recommender:
         }
 
     def save(self, path: str | Path) -> Path:
-        """Write the checkpoint atomically (temp file in the same folder, then ``os.replace``)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                np.savez(
-                    handle,
-                    metadata=np.array(json.dumps(self._metadata())),
-                    **{name: getattr(self, name) for name in _ARRAYS if name != "item_biases"},
-                    item_biases=self.rating_scale.item_biases,
-                )
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        """Write the checkpoint atomically (:func:`ml.npz_files.save_npz_atomically`)."""
+        return save_npz_atomically(
+            path,
+            metadata=np.array(json.dumps(self._metadata())),
+            **{name: getattr(self, name) for name in _ARRAYS if name != "item_biases"},
+            item_biases=self.rating_scale.item_biases,
+        )
 
     @classmethod
     def load(cls, path: str | Path, expected_fingerprint: str | None = None) -> Recommender:

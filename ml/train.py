@@ -275,6 +275,11 @@ def users_per_step(config: TrainConfig, n_users: int) -> int:
     return max(config.user_batch_size, -(-n_users // config.max_steps_per_epoch))
 
 
+def steps_per_epoch(config: TrainConfig, n_users: int) -> int:
+    """Steps of :func:`users_per_step` users that make an epoch (every user once)."""
+    return -(-n_users // users_per_step(config, n_users))
+
+
 def _softmax_step(
     model,
     config,
@@ -298,6 +303,7 @@ def _softmax_step(
     per_user = np.diff(rows.indptr)
     weights = per_user.astype(np.float32) ** -config.user_weight_power if config.user_weight_power else None
     denominator = float((per_user * weights).sum()) if weights is not None else float(per_user.sum())
+    scratch = items_all.new_empty(len(items_all) * min(config.softmax_chunk, len(batch)))  # the logits
     loss = 0.0
     for start in range(0, len(batch), config.softmax_chunk):
         end = min(start + config.softmax_chunk, len(batch))
@@ -317,6 +323,7 @@ def _softmax_step(
             scale / denominator,
             user_grad[start:end],
             item_grad,
+            scratch,
         )
     torch.autograd.backward([users_out, item_final], [user_grad, item_grad])
     owners = torch.from_numpy(np.repeat(np.arange(len(batch)), per_user)).to(device)

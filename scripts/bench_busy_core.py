@@ -20,25 +20,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
+
+from ml.cpus import busy_core
 
 SETUPS = {
     "default": ({"OMP_WAIT_POLICY": ""}, []),
     "passive": ({"OMP_WAIT_POLICY": "PASSIVE"}, []),
     "one-core": ({}, ["taskset", "-c", "0"]),
 }
-
-
-@contextmanager
-def busy_core():
-    last = max(os.sched_getaffinity(0))
-    spinner = subprocess.Popen(["taskset", "-c", str(last), sys.executable, "-c", "while True: pass"])
-    try:
-        yield last
-    finally:
-        spinner.kill()
-        spinner.wait()
 
 
 def evaluate(split_dir: Path, setup: str) -> dict:

@@ -119,6 +119,22 @@ def register_bench_search(bench: argparse._SubParsersAction) -> None:
     search_benchmark.register(bench)
 
 
+def register_bench_serve(bench: argparse._SubParsersAction) -> None:
+    """``bench serve``: the service at 100k-25M ratings over HTTP: start-up, memory, GET /recommendations
+    (``service.serve_benchmark``)."""
+    from service import serve_benchmark
+
+    serve_benchmark.register(bench)
+
+
+def register_bench_retrain_serving(bench: argparse._SubParsersAction) -> None:
+    """``bench retrain-serving``: GET /recommendations while the service retrains, beside a busy core
+    (``service.retrain_benchmark``)."""
+    from service import retrain_benchmark
+
+    retrain_benchmark.register(bench)
+
+
 def register_bench_recommend(bench: argparse._SubParsersAction) -> None:
     parser = bench.add_parser("recommend", help="latency of the ranking path (scores, filters, reasons)")
     parser.add_argument("--movies", type=int, default=60_000)

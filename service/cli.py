@@ -362,6 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
     benchmarks.register_bench_scale(bench)
     benchmarks.register_bench_recommend(bench)
     benchmarks.register_bench_search(bench)
+    benchmarks.register_bench_serve(bench)
+    benchmarks.register_bench_retrain_serving(bench)
     ml_commands.register_bench_train(bench, data_dir)
     return parser
 

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
 
     # Training: None keeps the model's own defaults (early stopping decides); tests set a few epochs.
     train_epochs: int | None = Field(default=None, ge=1)
+    retrain_spare_cpus: int = Field(
+        default=1,
+        ge=0,
+        description="CPUs a retrain inside the service leaves to requests (at least one thread trains).",
+    )
     movie_sync_interval_s: float = Field(
         default=10.0, gt=0, description="How often a worker applies movies an admin changed through another."
     )
@@ -121,6 +126,11 @@ class Settings(BaseSettings):
     @property
     def checkpoint_path(self) -> Path:
         return self.models_dir / "lightgcn.ckpt"
+
+    @property
+    def similar_movies_path(self) -> Path:
+        """The similar-movie table fitted for the checkpoint (``ml.similarity.MovieSimilarity.save``)."""
+        return self.checkpoint_path.with_suffix(".similar.npz")
 
 
 def _key_problem(name: str, value: str, dev_value: str) -> str | None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 from contextlib import asynccontextmanager
 
+import numpy as np
 from fastapi import FastAPI
 
 from ml.cpus import leaving_cpus_free, use_available_cpus
 from service.movie_sync import MovieSync
+from service.observability import log_duration, logged_duration
 from service.personalization import UserVectors
 from service.retrain import Retrainer
 from service.serving_model import ServingModel, build_serving_model, ensure_store_has_data
@@ -20,16 +23,19 @@ log = logging.getLogger(__name__)
 
 
 async def warm_folded_in_users(app: FastAPI, model: ServingModel) -> int:
-    """Fold in the users who rated after the model's snapshot, so their first request is fast."""
+    """Fold in the users who rated after the model's snapshot, so their first request is fast: those the
+    ratings export it was built from shows, and those who rated while it was being built."""
     store, vectors = app.state.store, app.state.user_vectors
-    users = await store.users_rated_since(model.data_as_of)
-    for user_id in users:
+    recent = np.array(await store.recent_raters(model.ratings_as_of), np.int64)
+    users = np.union1d(model.newer_raters, recent)
+    for user_id in users.tolist():
         vectors.vector(model, user_id, await store.user_history(user_id))
     return len(users)
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
+    started = time.perf_counter()
     settings = app.state.settings
     use_available_cpus()  # also under a plain `uvicorn service.main:create_app`
     server = None if settings.uses_neo4j else embedded_server(settings)
@@ -49,7 +55,7 @@ async def lifespan(app: FastAPI):
         gc.freeze()
 
     async def build_fresh_model() -> ServingModel:
-        with leaving_cpus_free(1):  # a retrain beside live requests leaves them a core
+        with leaving_cpus_free(settings.retrain_spare_cpus):  # a retrain leaves live requests a core
             return await build_serving_model(store, settings, force_retrain=True)
 
     movie_sync = MovieSync(store, lambda: app.state.model, install)
@@ -65,10 +71,15 @@ async def lifespan(app: FastAPI):
     app.state.background = set()
     polling = None
     try:
-        await ensure_store_has_data(store, settings)
-        install(await build_serving_model(store, settings))
-        folded = await warm_folded_in_users(app, app.state.model)
-        log.info("serving model %s; %d users folded in from newer ratings", app.state.model.version, folded)
+        with logged_duration(log, "store check"):
+            await ensure_store_has_data(store, settings)
+        model = await build_serving_model(store, settings)
+        with logged_duration(log, "model install"):
+            install(model)
+        with logged_duration(log, "folding in users"):
+            folded = await warm_folded_in_users(app, model)
+        log.info("serving model %s; %d users folded in from newer ratings", model.version, folded)
+        log_duration(log, "start-up", started)
         polling = asyncio.create_task(movie_sync.run_every(settings.movie_sync_interval_s))
         yield
     finally:

@@ -38,6 +38,7 @@ import tempfile
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -90,14 +91,14 @@ def bench_search(args: argparse.Namespace, settings: Settings) -> int:
     for size in (int(text) for text in args.movies.split(",")):
         dataset = base if size <= ML100K_MOVIES else synthetic_catalogue(base, size, args.seed)
         queries = realistic_queries(dataset, args.queries, args.seed)
-        asyncio.run(_import(settings, dataset))
+        asyncio.run(import_graph(settings, dataset))
         try:
             # The service's data directory outlives the run: its model is trained once per catalogue.
             scratch = settings.data_dir / "bench-search" / f"{size}-movies-seed-{args.seed}"
             with running_service(settings, scratch, server.password()) as url:
                 report = measure(url, queries, args)
         finally:
-            asyncio.run(_drop(settings))
+            asyncio.run(drop_graph(settings))
         print(json.dumps({"movies": len(dataset.movies), "queries": len(queries), **report}), flush=True)
     return 0
 
@@ -248,16 +249,17 @@ def _query_of_kind(kind: str, title: str, rng: np.random.Generator) -> str | Non
 # --- the store and the service ---------------------------------------------------------------------
 
 
-async def _import(settings: Settings, dataset: Dataset) -> None:
+async def import_graph(settings: Settings, dataset: Dataset, *, progress: bool = False) -> dict[str, float]:
+    """``dataset`` alone in ``settings.graph_name`` (emptied first); seconds per import step."""
     store = connect_store(settings)
     try:
         await store.backend.drop()
-        await store.import_dataset(dataset, progress=False)
+        return await store.import_dataset(dataset, progress=progress)
     finally:
         await store.close()
 
 
-async def _drop(settings: Settings) -> None:
+async def drop_graph(settings: Settings) -> None:
     store = connect_store(settings)
     try:
         await store.backend.drop()
@@ -266,13 +268,25 @@ async def _drop(settings: Settings) -> None:
 
 
 class running_service:
-    """``uvicorn service.main:create_app`` in a subprocess on the scratch graph; its URL while inside."""
+    """``uvicorn service.main:create_app`` in a subprocess on the scratch graph; its URL while inside.
 
-    def __init__(self, settings: Settings, data_dir: Path, password: str) -> None:
+    ``env`` adds or overrides ``CINEGRAPH_*`` variables (None unsets one); ``log_config`` is a logging
+    config for uvicorn's ``--log-config`` (JSON), e.g. to keep the service's INFO lines. ``ready_after_s``:
+    seconds from starting the process to its first healthy answer."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        data_dir: Path,
+        password: str,
+        *,
+        env: dict[str, str | None] | None = None,
+        log_config: Path | None = None,
+    ) -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
-        self.env = {
+        merged = {
             **os.environ,
             "CINEGRAPH_DATA_DIR": str(data_dir),
             "CINEGRAPH_GRAPH_NAME": settings.graph_name,
@@ -281,25 +295,32 @@ class running_service:
             "CINEGRAPH_TRAIN_EPOCHS": "1",
             "CINEGRAPH_SEARCH_PER_MINUTE": "0",
             "CINEGRAPH_MOVIE_SYNC_INTERVAL_S": "3600",
+            **(env or {}),
         }
+        self.env = {name: value for name, value in merged.items() if value is not None}
         self.command = [sys.executable, "-m", "uvicorn", "service.main:create_app", "--factory"]
         self.command += ["--port", str(self.port), "--log-level", "warning"]
         self.command += ["--timeout-keep-alive", str(SERVER_KEEP_ALIVE_S)]
+        if log_config is not None:
+            self.command += ["--log-config", str(log_config)]
         self.process: subprocess.Popen | None = None
+        self.ready_after_s: float | None = None
 
     def __enter__(self) -> str:
+        started = time.monotonic()
         self.process = subprocess.Popen(self.command, env=self.env)
         url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + START_TIMEOUT_S
+        deadline = started + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the service exited with {self.process.returncode}")
             try:
                 if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    self.ready_after_s = time.monotonic() - started
                     return url
             except httpx.HTTPError:
                 pass
-            time.sleep(0.5)
+            time.sleep(0.1)  # the port opens only when start-up is done: refused at once until then
         self.__exit__()
         raise RuntimeError(f"the service did not become healthy within {START_TIMEOUT_S:.0f} s")
 
@@ -316,12 +337,11 @@ class running_service:
 # --- the measurement -------------------------------------------------------------------------------
 
 
-def _percentiles(seconds: list[float]) -> dict[str, float]:
+def latency_percentiles(seconds: list[float], percentiles: tuple[int, ...] = (50, 99)) -> dict[str, float]:
+    """``{"p50_ms": …, "p99_ms": …}`` of latencies in seconds (linear interpolation, numpy's default);
+    the 100th percentile is named ``max_ms``."""
     ms = np.array(seconds) * 1000
-    return {
-        "p50_ms": round(float(np.percentile(ms, 50)), 2),
-        "p99_ms": round(float(np.percentile(ms, 99)), 2),
-    }
+    return {"max_ms" if p == 100 else f"p{p}_ms": round(float(np.percentile(ms, p)), 2) for p in percentiles}
 
 
 def client_limits(connections: int | None = None) -> httpx.Limits:
@@ -361,27 +381,40 @@ def measure(url: str, queries: list[dict[str, object]], args: argparse.Namespace
     asked = Counter(q["kind"] for q in queries)
     found_by_kind = {kind: f"{in_top_3[kind]}/{asked[kind]}" for kind in QUERY_KINDS}
     return {
-        "one_client": {"requests": len(latencies), **_percentiles(latencies)},
+        "one_client": {"requests": len(latencies), **latency_percentiles(latencies)},
         "found_first": round(sum(r == 0 for r in ranks) / len(ranks), 3),
         "found_in_top_3": round(sum(r is not None and r < 3 for r in ranks) / len(ranks), 3),
         "top_3_by_kind": found_by_kind,
-        "concurrent": asyncio.run(_concurrent(url, queries, args.concurrency, args.concurrent_requests)),
+        "concurrent": asyncio.run(
+            concurrent_load(
+                url,
+                lambda client, i: client.get("/movies", params={"q": queries[i % len(queries)]["q"]}),
+                args.concurrency,
+                args.concurrent_requests,
+            )
+        ),
     }
 
 
-async def _concurrent(
-    url: str, queries: list[dict[str, object]], clients: int, total: int
+async def concurrent_load(
+    url: str,
+    send: Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]],
+    clients: int,
+    total: int,
+    percentiles: tuple[int, ...] = (50, 99),
 ) -> dict[str, object]:
+    """``clients`` clients sending requests ``send(client, i)`` for i in 0..total-1 between them, each
+    taking the next i when its answer came: throughput, errors by kind, latency percentiles."""
     latencies: list[float] = []
     errors = Counter[str]()
     next_request = iter(range(total))
     async with httpx.AsyncClient(base_url=url, timeout=30, limits=client_limits(clients)) as client:
 
-        async def searcher() -> None:
+        async def one_client() -> None:
             for i in next_request:
                 started = time.perf_counter()
                 try:
-                    response = await client.get("/movies", params={"q": queries[i % len(queries)]["q"]})
+                    response = await send(client, i)
                     if response.status_code != 200:
                         errors[f"HTTP {response.status_code}"] += 1
                 except httpx.HTTPError as error:
@@ -389,7 +422,7 @@ async def _concurrent(
                 latencies.append(time.perf_counter() - started)
 
         started = time.perf_counter()
-        await asyncio.gather(*(searcher() for _ in range(clients)))
+        await asyncio.gather(*(one_client() for _ in range(clients)))
         elapsed = time.perf_counter() - started
     return {
         "clients": clients,
@@ -397,5 +430,5 @@ async def _concurrent(
         "errors": sum(errors.values()),
         "error_kinds": dict(errors),
         "requests_per_s": round(total / elapsed, 1),
-        **_percentiles(latencies),
+        **latency_percentiles(latencies, percentiles),
     }

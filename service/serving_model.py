@@ -13,6 +13,17 @@ the trained movies each time a model is built), and its similar movies by that e
 The embedding is the expected one given those attributes, so its scores are not inflated: a new movie
 reaches a user's list where its genres, period and people say it fits them (with people that carry
 taste, first for the fans of its director: ``tests/service/api/test_people.py``).
+
+**Similar movies** are part of the model: fitted when a model is trained (``ml.similarity``), or by the
+first start that finds none, and saved beside its checkpoint (``Settings.similar_movies_path``). A
+start-up loads them when they were fitted for the same model over the same movies and fits them again
+otherwise (a missing, older or unreadable file is logged, never fatal). Ratings stored since count from
+the next retrain, as they do for the model.
+
+**Folding in at start-up.** The users who rated after the model's snapshot are found in the ratings
+export the serving model was built from (``ServingModel.newer_raters``) and, for the ratings stored
+while it was being built, from the users' ``rated_at`` index (``GraphStore.recent_raters``): no second
+read of every rating.
 """
 
 from __future__ import annotations
@@ -21,24 +32,30 @@ import asyncio
 import dataclasses
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from ml.cold_items import ColdItemEncoder
+from ml.cpus import cpus_left_free_here
 from ml.data import default_dataset
 from ml.graph import MovieFacts, movie_graph
 from ml.production import train_for_serving
 from ml.recommender import CheckpointMismatch, Recommender
-from ml.similarity import TOP_K, MovieSimilarity, similar_by_embedding
+from ml.similarity import TOP_K, MovieSimilarity, SimilarityMismatch, similar_by_embedding
 from ml.train import TrainConfig
 from service.catalogue import Catalogue
 from service.config import Settings
+from service.observability import logged_duration
 from service.reasons import ReasonBuilder
 from service.schemas import Movie
 from service.store.graph_store import GraphStore, Interactions, MovieLinks
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -94,6 +111,10 @@ class ServingModel:
     cold: ColdMovies
     movies_as_of: int = 0
     """Unix time the catalogue was read: admin changes from then on are applied by ``service.movie_sync``."""
+    ratings_as_of: int = 0
+    """Unix time the ratings export it was built from began: who rated from then on is read from the store."""
+    newer_raters: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    """Users whose ratings in that export are newer than the recommender's snapshot (``data_as_of``)."""
 
     @classmethod
     def build(
@@ -103,24 +124,30 @@ class ServingModel:
         interactions: Interactions,
         links: MovieLinks,
         movies_as_of: int = 0,
+        *,
+        ratings_as_of: int = 0,
+        similarity: MovieSimilarity | None = None,
     ) -> ServingModel:
-        """The serving model of a trained recommender, with vectors for the catalogue's unrated movies."""
-        similarity = MovieSimilarity.fit(
-            catalogue.rating_matrix(interactions), catalogue.genre_matrix(), catalogue.ids
-        )
+        """The serving model of a trained recommender, with vectors for the catalogue's unrated movies.
+        ``similarity``: the catalogue's similar movies where they are at hand (:func:`similar_movies`), else
+        fitted here. Each part logs how long it took (``service.observability.logged_duration``)."""
+        if similarity is None:
+            with logged_duration(log, "similar movies"):
+                similarity = fit_similar_movies(catalogue, interactions)
+        with logged_duration(log, "reasons"):
+            reasons = ReasonBuilder(interactions, links, catalogue)
+        with logged_duration(log, "cold-movie encoders"):
+            cold = ColdMovies.fit(recommender, catalogue, links)
+        newer_raters = interactions.users_rated_since(int(recommender.data_as_of))
         model = cls(
-            recommender,
-            catalogue,
-            ReasonBuilder(interactions, links, catalogue),
-            similarity,
-            ColdMovies.fit(recommender, catalogue, links),
-            movies_as_of,
+            recommender, catalogue, reasons, similarity, cold, movies_as_of, ratings_as_of, newer_raters
         )
         untrained = model.cold.untrained(catalogue.ids)
         if len(untrained) == 0:
             return model
         log.info("%d movies without ratings get vectors from their genres, years and people", len(untrained))
-        return model._with_cold_movies([catalogue.movie(int(m)) for m in untrained], links)
+        with logged_duration(log, "vectors of unrated movies"):
+            return model._with_cold_movies([catalogue.movie(int(m)) for m in untrained], links)
 
     def with_movies(self, rows: list[dict], links: MovieLinks, as_of: int) -> ServingModel:
         """This model with movies an admin added or changed (rows as ``GraphStore.movies_by_id`` gives
@@ -179,11 +206,56 @@ class ServingModel:
         return self.recommender.has_user(user_id)
 
 
+def fit_similar_movies(catalogue: Catalogue, interactions: Interactions) -> MovieSimilarity:
+    return MovieSimilarity.fit(catalogue.rating_matrix(interactions), catalogue.genre_matrix(), catalogue.ids)
+
+
+def similar_movies(
+    recommender: Recommender,
+    catalogue: Catalogue,
+    interactions: Interactions,
+    path: Path,
+    *,
+    refit: bool = False,
+) -> MovieSimilarity:
+    """The catalogue's similar movies for ``recommender``: the table saved at ``path`` if it was fitted for
+    this recommender over these movies, else fitted from ``interactions`` and saved there. ``refit`` (the
+    model was just trained) fits and overwrites whatever is saved."""
+    if not refit:
+        with logged_duration(log, "similar movies load"):
+            similarity = _load_similar_movies(path, recommender, catalogue)
+        if similarity is not None:
+            return similarity
+    with logged_duration(log, "similar movies"):
+        similarity = fit_similar_movies(catalogue, interactions)
+        try:
+            similarity.save(path, recommender.version)
+        except OSError as error:  # the next start fits them again
+            log.warning("could not save the similar movies to %s: %s", path, error)
+    return similarity
+
+
+def _load_similar_movies(
+    path: Path, recommender: Recommender, catalogue: Catalogue
+) -> MovieSimilarity | None:
+    if not path.is_file():
+        log.info("no saved similar movies at %s: fitting them", path)
+        return None
+    try:
+        similarity = MovieSimilarity.load(path, recommender.version, catalogue.ids)
+    except SimilarityMismatch as error:
+        log.warning("fitting the similar movies again: %s", error)
+        return None
+    log.info("loaded the similar movies of model %s", recommender.version)
+    return similarity
+
+
 async def ensure_store_has_data(store: GraphStore, settings: Settings) -> None:
     """An empty graph gets the default dataset, so that a first start has something to recommend; a graph
     made by an earlier version gets the schema it lacks (constraints and indexes are idempotent) and the
-    fields search needs (search titles, rating counts)."""
-    if (await store.stats())["ratings"] == 0:
+    fields search needs (search titles, rating counts). Whether it is empty is one rating read, not a
+    count of them all (``stats``), which grows with the ratings (1.5 s at 1M)."""
+    if not await store.has_ratings():
         log.info("the graph is empty: importing %s", settings.dataset)
         dataset = await asyncio.to_thread(default_dataset, settings.data_dir)
         await store.import_dataset(dataset, progress=False)
@@ -192,28 +264,65 @@ async def ensure_store_has_data(store: GraphStore, settings: Settings) -> None:
         await store.complete_search_fields()
 
 
+def _leaving_cpus(work: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+    """``work(*args, **kwargs)`` on this worker thread with the torch threads that the caller's
+    ``ml.cpus.leaving_cpus_free`` sets (a retrain beside live requests), as training does."""
+    with cpus_left_free_here():
+        return work(*args, **kwargs)
+
+
 async def build_serving_model(
     store: GraphStore, settings: Settings, *, force_retrain: bool = False, nproc: int = 1
 ) -> ServingModel:
-    """Load the saved model, or train one from the store's current data (and save it)."""
-    movies_as_of = int(time.time())
-    interactions = await store.export_interactions()
-    links = await store.export_movie_links()
-    catalogue = await Catalogue.load(store, interactions)
-    recommender = None if force_retrain else _load_checkpoint(settings, catalogue)
-    if recommender is None:
-        log.info("training a model on %d ratings from the store", len(interactions))
-        config = (
-            TrainConfig() if settings.train_epochs is None else TrainConfig(max_epochs=settings.train_epochs)
-        )
-        started = time.perf_counter()
-        recommender = await asyncio.to_thread(train_for_serving, interactions.as_frame(), config, nproc=nproc)
-        log.info("trained model %s in %.1f s", recommender.version, time.perf_counter() - started)
-        settings.models_dir.mkdir(parents=True, exist_ok=True)
-        await asyncio.to_thread(recommender.save, settings.checkpoint_path)
-    return await asyncio.to_thread(
-        ServingModel.build, recommender, catalogue, interactions, links, movies_as_of
+    """Load the saved model and its similar movies, or train one from the store's current data (and save
+    both)."""
+    exported_at = int(time.time())  # before the ratings and the catalogue are read
+    with logged_duration(log, "export of ratings"):
+        interactions = await store.export_interactions()
+    with logged_duration(log, "export of movie links"):
+        links = await store.export_movie_links()
+    with logged_duration(log, "catalogue"):
+        catalogue = await Catalogue.load(store, interactions)
+    recommender = None
+    if not force_retrain:
+        with logged_duration(log, "checkpoint load"):
+            recommender = _load_checkpoint(settings, catalogue)
+    trained = recommender is None
+    if trained:
+        recommender = await train_and_save(interactions, settings, nproc=nproc)
+    similarity = await asyncio.to_thread(
+        _leaving_cpus,
+        similar_movies,
+        recommender,
+        catalogue,
+        interactions,
+        settings.similar_movies_path,
+        refit=trained,
     )
+    return await asyncio.to_thread(
+        _leaving_cpus,
+        ServingModel.build,
+        recommender,
+        catalogue,
+        interactions,
+        links,
+        movies_as_of=exported_at,
+        ratings_as_of=exported_at,
+        similarity=similarity,
+    )
+
+
+async def train_and_save(interactions: Interactions, settings: Settings, *, nproc: int = 1) -> Recommender:
+    """Train on ``interactions`` (a store export) for at most ``settings.train_epochs`` epochs (None:
+    early stopping decides) and save the checkpoint that start-up loads."""
+    log.info("training a model on %d ratings from the store", len(interactions))
+    config = TrainConfig() if settings.train_epochs is None else TrainConfig(max_epochs=settings.train_epochs)
+    with logged_duration(log, "training"):
+        recommender = await asyncio.to_thread(train_for_serving, interactions.as_frame(), config, nproc=nproc)
+    log.info("trained model %s", recommender.version)
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(recommender.save, settings.checkpoint_path)
+    return recommender
 
 
 def _load_checkpoint(settings: Settings, catalogue: Catalogue) -> Recommender | None:

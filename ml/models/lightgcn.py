@@ -251,33 +251,41 @@ def add_softmax_gradients(
     factor: float,
     user_grad: torch.Tensor,
     item_grad: torch.Tensor,
+    scratch: torch.Tensor | None = None,
 ) -> float:
     """The full-softmax loss ``factor · Σ_r w_r (logsumexp_j s_{u_r j}/τ - s_{u_r i_r}/τ)`` over positives
     ``(rows, pos_items)`` (``rows`` index ``user_emb``, one row per user, so each user's logits over all
     items are computed once), its gradients added into ``user_grad`` and ``item_grad``; returns its
-    value. ``weights``: one per positive (None: 1).
+    value. ``weights``: one per positive (None: 1). ``scratch``: a float buffer of at least items ×
+    users elements to hold the logits, reused across calls (a fresh one is allocated otherwise).
 
     By hand rather than by autograd: with ``W_u = Σ_{r: u_r = u} w_r``, ``∂/∂s_uj = W_u softmax_j -
-    Σ_{r: u_r = u, i_r = j} w_r``, computed in place in the one (B × items) buffer of the logits. At 25M
-    ratings (59k movies) these elementwise passes over the logits are most of an epoch; autograd's
-    version makes several more, each into a new buffer of the same size.
+    Σ_{r: u_r = u, i_r = j} w_r``, computed in place in the one buffer of the logits. At 25M ratings
+    (59k movies) these passes over the logits are most of an epoch; autograd's version makes several
+    more, each into a new buffer of the same size. The logits are laid out items × users: with d = 64,
+    the three products (``E_items E_usersᵀ`` and the two gradients) ran faster that way round than
+    users × items on this machine's MKL (``cinegraph bench kernels``: 0.74 against 0.88 s per 2,048
+    users over 59,047 movies).
     """
-    n = len(user_emb)
+    n_items, n = len(item_emb), len(user_emb)
     weights = (
         torch.ones(len(rows), dtype=user_emb.dtype, device=user_emb.device) if weights is None else weights
     )
     per_user = torch.zeros(n, dtype=user_emb.dtype, device=user_emb.device).index_add_(0, rows, weights)
-    positive = (user_emb[rows] * item_emb[pos_items]).sum(1) / temperature
-    logits = user_emb @ item_emb.T
-    logits.mul_(1.0 / temperature)
-    top = logits.max(dim=1).values
-    logits.sub_(top[:, None]).exp_()
-    total = logits.sum(dim=1)
+    scaled_users = user_emb / temperature
+    if scratch is None:
+        logits = torch.mm(item_emb, scaled_users.T)
+    else:
+        logits = torch.mm(item_emb, scaled_users.T, out=scratch[: n_items * n].view(n_items, n))
+    positive = logits[pos_items, rows]
+    top = logits.amax(dim=0)
+    logits.sub_(top).exp_()
+    total = logits.sum(dim=0)
     value = factor * float((weights * (top + total.log())[rows]).sum() - (weights * positive).sum())
-    gradient = logits.mul_((per_user * factor / temperature / total)[:, None])  # W_u softmax, scaled
-    gradient.index_put_((rows, pos_items), weights * (-factor / temperature), accumulate=True)
-    user_grad.add_(gradient @ item_emb)
-    item_grad.add_(gradient.T @ user_emb)
+    gradient = logits.mul_(per_user * factor / temperature / total)  # W_u softmax, scaled
+    gradient.index_put_((pos_items, rows), weights * (-factor / temperature), accumulate=True)
+    user_grad.addmm_(gradient.T, item_emb)
+    item_grad.addmm_(gradient, user_emb)
     return value
 
 

@@ -53,6 +53,11 @@ class Interactions:
     def __len__(self) -> int:
         return len(self.user_ids)
 
+    def users_rated_since(self, ts: int) -> np.ndarray:
+        """Sorted ids of the users with a rating newer than ``ts``: what ``GraphStore.users_rated_since``
+        finds in the graph this export was read from, without reading every rating a second time."""
+        return np.unique(self.user_ids[self.timestamps > ts])
+
     def as_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
             {
@@ -253,7 +258,7 @@ class GraphStore:
         movie_ids = [int(movie_id) for movie_id in dataset.movies["movie_id"]]
         size = self.batch_size
         run = self._statement_writer
-        has_ratings = bool(await self.backend.run("any_rating"))
+        has_ratings = await self.has_ratings()
         write_ratings = self._rating_writer("import_ratings" if has_ratings else "create_ratings")
         users, movies = _user_rows(dataset.users), _movie_rows(dataset.movies, dataset.links)
         people = _people_rows(dataset.people)
@@ -408,8 +413,19 @@ class GraphStore:
 
         return write
 
+    async def has_ratings(self) -> bool:
+        """Whether the graph holds any rating (reads one, where ``stats`` counts them all)."""
+        return bool(await self.backend.run("any_rating"))
+
     async def users_rated_since(self, ts: int) -> list[int]:
+        """Users with a rating newer than ``ts``; reads every rating (``Interactions.users_rated_since``
+        finds the same in an export)."""
         return [int(row["user_id"]) for row in await self.backend.run("ratings_since", {"since": ts})]
+
+    async def recent_raters(self, since: int) -> list[int]:
+        """Users who stored a rating at or after ``since`` (Unix seconds) through :meth:`upsert_rating`,
+        from an index on the user (``recent_raters.cypher``): cheap at any size, blind to imports."""
+        return [int(row["user_id"]) for row in await self.backend.run("recent_raters", {"since": since})]
 
     # --- movies ---------------------------------------------------------------------------------
 

@@ -150,6 +150,33 @@ def test_bench_epochs_reports_seconds_per_epoch_and_peak_memory(ratings_file, ca
     assert report["steps_per_epoch"] >= 1 and report["peak_rss_mb"] > 0
 
 
+def test_bench_epochs_runs_data_parallel_with_the_same_report(ratings_file, capsys):
+    command = ["bench", "epochs", "--dataset", str(ratings_file), "--epochs", "1", "--config", FAST]
+    assert main([*command, "--nproc", "2"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["processes"] == 2 and len(report["epoch_s"]) == 1 and report["peak_rss_mb"] > 0
+    assert main([*command, "--nproc", "0"]) == 2
+    assert "--nproc must be at least 1" in capsys.readouterr().err
+
+
 def test_bench_epochs_refuses_a_config_that_does_not_parse(ratings_file, capsys):
     assert main(["bench", "epochs", "--dataset", str(ratings_file), "--config", "[1]"]) == 2
     assert "JSON object" in capsys.readouterr().err
+
+
+def test_bench_kernels_times_both_ways_of_each_kernel_and_they_agree(ratings_file, capsys):
+    assert main(["bench", "kernels", "--dataset", str(ratings_file), "--dim", "8", "--repeats", "1"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ratings"] == 320 and report["dim"] == 8 and report["softmax_users"] == 40
+    for kernel in ("propagation", "sparse_mm", "propagation_one_thread", "sparse_mm_one_thread"):
+        assert report[f"{kernel}_s"] >= 0
+    assert report["softmax_by_hand_s"] >= 0 and report["softmax_autograd_s"] >= 0
+    assert report["softmax_products_items_major_s"] >= 0 and report["softmax_products_users_major_s"] >= 0
+    assert report["propagation_max_difference"] < 1e-5
+    assert report["softmax_loss_relative_difference"] < 1e-5
+    assert report["softmax_gradient_max_difference"] < 1e-4
+
+
+def test_bench_kernels_says_when_the_dataset_is_missing(tmp_path, capsys):
+    assert main(["bench", "kernels", "--dataset", str(tmp_path / "nothing.csv")]) == 2
+    assert "nothing.csv" in capsys.readouterr().err

@@ -1,11 +1,21 @@
 """Thread counts from the CPUs a process can really use: its affinity mask and its container's quota."""
 
+import asyncio
+import contextlib
+import dataclasses
+import os
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import torch
 
 from ml import cpus
+from ml.production import train_for_serving
+from ml.recommender import Recommender
+from tests.ml.synthetic import FAST_CONFIG, two_cluster_ratings
 
 
 def write(path: Path, text: str) -> None:
@@ -50,3 +60,85 @@ def test_a_retrain_leaves_a_cpu_to_requests_and_restores_the_threads(monkeypatch
     monkeypatch.setattr(cpus, "available_cpus", lambda *args, **kwargs: 1)
     with cpus.leaving_cpus_free(1) as threads:
         assert threads == 1
+
+
+def spinners_on(cpu: int) -> list[int]:
+    """This process's children allowed on ``cpu`` alone (from ``/proc``)."""
+    children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+    found = []
+    for child in children:
+        with contextlib.suppress(OSError):
+            status = Path(f"/proc/{child}/status").read_text()
+            if f"Cpus_allowed_list:\t{cpu}\n" in status:
+                found.append(int(child))
+    return found
+
+
+@pytest.mark.skipif(
+    not Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists() or not shutil.which("taskset"),
+    reason="needs /proc's children list and taskset",
+)
+def test_a_busy_core_is_a_process_pinned_to_the_last_cpu_while_inside():
+    with cpus.busy_core() as cpu:
+        assert cpu == max(os.sched_getaffinity(0))
+        deadline = time.monotonic() + 10
+        while not spinners_on(cpu) and time.monotonic() < deadline:  # taskset pins it, then starts python
+            time.sleep(0.01)
+        [spinner] = spinners_on(cpu)
+    assert not Path(f"/proc/{spinner}").exists()  # killed and reaped
+
+
+def running_on(threads: int) -> int:
+    """This thread runs torch ops on ``threads`` threads from now on (the first read fixes its count)."""
+    torch.set_num_threads(threads)
+    return torch.get_num_threads()
+
+
+def test_work_handed_to_a_worker_thread_leaves_the_cpus_its_caller_left(monkeypatch):
+    """Torch keeps a thread count per thread: a worker that started with every CPU keeps it when the
+    event loop's thread enters ``leaving_cpus_free``, until the worker applies it itself."""
+    monkeypatch.setattr(cpus, "available_cpus", lambda *args, **kwargs: 4)
+    before = torch.get_num_threads()
+
+    def threads_within() -> int:
+        with cpus.cpus_left_free_here() as threads:
+            assert threads == torch.get_num_threads()
+            return threads
+
+    async def hand_over() -> tuple[int, ...]:
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(1))  # the same worker each time
+        await asyncio.to_thread(running_on, 4)
+        with cpus.leaving_cpus_free(1):
+            left = await asyncio.to_thread(torch.get_num_threads), await asyncio.to_thread(threads_within)
+        after = await asyncio.to_thread(torch.get_num_threads), await asyncio.to_thread(threads_within)
+        return (*left, *after)
+
+    try:
+        assert asyncio.run(hand_over()) == (4, 3, 4, 4)
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_training_for_serving_on_a_worker_thread_uses_the_threads_its_caller_left(monkeypatch):
+    monkeypatch.setattr(cpus, "available_cpus", lambda *args, **kwargs: 4)
+    before = torch.get_num_threads()
+    trained_with = []
+    fit = Recommender.fit
+
+    def recording_fit(*args, **kwargs):
+        trained_with.append(torch.get_num_threads())
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(Recommender, "fit", recording_fit)
+    config = dataclasses.replace(FAST_CONFIG, max_epochs=1)
+
+    async def retrain() -> None:
+        await asyncio.to_thread(running_on, 4)  # start-up ran on this worker with every CPU
+        with cpus.leaving_cpus_free(1):
+            await asyncio.to_thread(train_for_serving, two_cluster_ratings(), config)
+
+    try:
+        asyncio.run(retrain())
+    finally:
+        torch.set_num_threads(before)
+    assert trained_with == [3, 3]  # the probe with early stopping, then the refit on everything

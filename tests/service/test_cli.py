@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from service.cli import main
-from tests.conftest import free_port
 from tests.ml.data.test_link_check import REFUSED_ON_ML100K_IDS, ml100k_recbole_files
 from tests.ml.data.test_loaders import ml100k_files
-
-
-@pytest.fixture
-def cli_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("CINEGRAPH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("CINEGRAPH_FALKORDB_PORT", str(free_port()))
-    monkeypatch.delenv("CINEGRAPH_NEO4J_URI", raising=False)
-    yield tmp_path
-    main(["db", "stop"])
 
 
 def run_json(capsys, *argv: str) -> tuple[int, dict]:

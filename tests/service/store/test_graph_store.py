@@ -307,3 +307,30 @@ async def test_accounts_have_unique_usernames_and_one_password(empty_store: Grap
     with pytest.raises(NotFound):
         await empty_store.set_credentials(99999, "carol", "h")
     assert await empty_store.account("nobody") is None
+
+
+async def test_the_users_who_rated_since_a_time_are_the_same_in_the_export_as_in_the_graph(
+    empty_store: GraphStore,
+):
+    await empty_store.import_dataset(tiny_dataset(), progress=False)  # user 1 at 100 and 200, user 2 at 300
+    new_user = await empty_store.create_user()
+    await empty_store.upsert_rating(new_user, 10, 4.0, ts=250)
+    await empty_store.upsert_rating(2, 10, 2.0, ts=400)
+    exported = await empty_store.export_interactions()
+    for ts in (0, 99, 100, 200, 250, 300, 399, 400):
+        assert exported.users_rated_since(ts).tolist() == sorted(await empty_store.users_rated_since(ts))
+    assert exported.users_rated_since(200).tolist() == sorted([2, new_user])
+
+
+async def test_recent_raters_are_who_stored_a_rating_since_a_time_and_imports_are_not(
+    empty_store: GraphStore,
+):
+    await empty_store.import_dataset(tiny_dataset(), progress=False)  # ratings at 100 to 300
+    assert await empty_store.recent_raters(0) == []
+    await empty_store.upsert_rating(1, 30, 4.0, ts=500)
+    await empty_store.upsert_rating(2, 10, 2.0, ts=700)
+    assert sorted(await empty_store.recent_raters(500)) == [1, 2]
+    assert await empty_store.recent_raters(501) == [2]
+    await empty_store.upsert_rating(2, 20, 3.0, ts=600)  # an older time does not hide the newest rating
+    assert await empty_store.recent_raters(700) == [2]
+    assert await empty_store.recent_raters(701) == []

@@ -6,6 +6,7 @@ CREATE INDEX FOR (g:Genre) ON (g.name);
 CREATE INDEX FOR (p:Person) ON (p.id);
 CREATE INDEX FOR (m:Movie) ON (m.title);
 CREATE INDEX FOR (m:Movie) ON (m.updated_at);
+CREATE INDEX FOR (u:User) ON (u.rated_at);
 // Search (service/store/search_text.py normalises the texts): range indexes find the titles and names
 // that begin with a query, full-text indexes the words anywhere, with typos. No stopwords
 // ("It", "The The" are titles), no stemming (typos are forgiven by edit distance, not word stems).

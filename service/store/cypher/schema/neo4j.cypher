@@ -6,6 +6,7 @@ CREATE CONSTRAINT genre_name IF NOT EXISTS FOR (g:Genre) REQUIRE g.name IS UNIQU
 CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE;
 CREATE INDEX movie_title IF NOT EXISTS FOR (m:Movie) ON (m.title);
 CREATE INDEX movie_updated_at IF NOT EXISTS FOR (m:Movie) ON (m.updated_at);
+CREATE INDEX user_rated_at IF NOT EXISTS FOR (u:User) ON (u.rated_at);
 // Search (service/store/search_text.py normalises the texts): range indexes find the titles and names
 // that begin with a query, full-text indexes the words anywhere, with typos, with the analyzer that keeps
 // stopwords ("It", "The The" are titles). A new index fills in the background: wait for it.
