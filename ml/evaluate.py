@@ -117,8 +117,8 @@ def evaluate_split(
         if isinstance(baseline, EASE):
             baseline.tune(split.valid)
             details = {"reg": baseline.reg}
-        elif isinstance(baseline, ALS):
-            baseline.tune(split.valid)
+        elif isinstance(baseline, ALS):  # on the users LightGCN's early stopping ranks
+            baseline.tune(split.valid, users=validation_users(split.valid, config.eval_users, config.seed))
             details = {"alpha": baseline.alpha, "reg": baseline.regularization}
         train_seconds = time.perf_counter() - start
         score = baseline.score

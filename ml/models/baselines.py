@@ -119,16 +119,24 @@ class ALS:
         valid: sp.csr_matrix,
         alphas: Sequence[float] = (1.0, 4.0),
         regs: Sequence[float] = (30.0, 100.0, 300.0),
+        users: np.ndarray | None = None,
     ) -> dict:
-        """Pick ``α`` and the L2 weight by validation NDCG@20 (train items excluded); {(α, reg): ndcg}."""
+        """Pick ``α`` and the L2 weight by validation NDCG@20 (train items excluded); {(α, reg): ndcg}.
+        ``users``: rank only these (a fixed sample, as LightGCN's early stopping does; None: all)."""
         from ml.metrics import evaluate_ranking
+
+        users = np.arange(valid.shape[0]) if users is None else np.asarray(users)
+        target, seen = valid[users], self.history[users]
+
+        def score(rows: np.ndarray) -> np.ndarray:
+            return self.score(users[rows])
 
         results, best = {}, None
         for alpha in alphas:
             for reg in regs:
                 self.alpha, self.regularization = alpha, reg
                 self._fit()
-                results[(alpha, reg)] = evaluate_ranking(self.score, valid, self.history, ks=(20,))["ndcg@20"]
+                results[(alpha, reg)] = evaluate_ranking(score, target, seen, ks=(20,))["ndcg@20"]
                 if best is None or results[(alpha, reg)] > results[best]:
                     best, factors = (alpha, reg), (self.user_factors, self.item_factors)
         self.alpha, self.regularization = best

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from ml.evaluate import IndexedSplit, evaluate_split
+from ml.metrics import evaluate_ranking
 from ml.models.baselines import ALS, EASE, Popularity
 from ml.split import split_interactions
 from tests.ml.synthetic import cluster_of_item, cluster_of_user, two_cluster_ratings
@@ -45,3 +46,15 @@ def test_the_harness_scores_als_like_any_other_model():
     result = evaluate_split(train, valid, test, model="als")
     assert result.test["ndcg@20"] > evaluate_split(train, valid, test, model="popularity").test["ndcg@20"]
     assert {"alpha", "reg"} <= set(result.details)
+
+
+def test_als_tuned_on_a_sample_of_users_ranks_only_those():
+    split = IndexedSplit.build(*split_interactions(two_cluster_ratings(), "random", seed=0))
+    users, items = split.train_arrays()
+    model = ALS(factors=8, iterations=10).fit(users, items, len(split.users), len(split.items))
+    sample = np.array([0, 3, 5, 11])
+    on_sample = model.tune(split.valid, alphas=(1.0,), regs=(1.0,), users=sample)
+    expected = evaluate_ranking(
+        lambda rows: model.score(sample[rows]), split.valid[sample], model.history[sample], ks=(20,)
+    )["ndcg@20"]
+    assert on_sample == {(1.0, 1.0): pytest.approx(expected)}
