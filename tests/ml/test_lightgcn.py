@@ -138,6 +138,7 @@ def test_at_scale_an_epoch_takes_a_few_large_steps_and_small_data_keeps_its_batc
     assert steps_per_epoch(config, 943) == 4 and steps_per_epoch(config, 70_000) == 8
 
 
+@pytest.mark.parametrize("parallel_nnz", [0, 10**9])
 def test_propagation_equals_the_dense_product_in_one_thread_or_two(monkeypatch, parallel_nnz):
     monkeypatch.setattr(lightgcn, "PARALLEL_NNZ", parallel_nnz)
     threads = torch.get_num_threads()
