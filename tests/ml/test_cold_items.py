@@ -6,9 +6,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from ml.benchmarks.cold_items import GENRE_SHARE, PRODUCT, RANDOM, cold_items_report
-from ml.cold_items import ColdItemEncoder
+from ml.cold_items import ColdItemEncoder, Incidence, leave_one_out_means
 from ml.commands import main
 from ml.graph import MovieFacts, movie_graph
 from ml.recommender import Recommender
@@ -129,6 +130,45 @@ def test_embed_many_agrees_with_embed_movies_for_graph_movies(clusters):
     np.testing.assert_allclose(described, encoder.embed_movies(ids), rtol=1e-5, atol=1e-6)
     unknown = encoder.embed(["No such genre"], None, ["nobody"])
     np.testing.assert_allclose(unknown, encoder.bias, atol=1e-6)  # nothing known: the bias alone
+
+
+def test_leave_one_out_means_are_the_per_edge_formula_averaged_over_each_movies_edges():
+    """nm2 meets movie 20 once and the unrated 40 twice (wrote it and acted in it), nm1
+    directs 10 and 20: each movie's feature is the mean, over its edges, of its person's shrunk mean
+    deviation without the movie, here written out edge by edge."""
+    facts = dataclasses.replace(
+        tiny_facts(),
+        person_movie_ids=np.array([10, 20, 20, 40, 40]),
+        person_ids=np.array(["nm1", "nm1", "nm2", "nm2", "nm2"]),
+        roles=np.array(["DIRECTED", "DIRECTED", "ACTED_IN", "WROTE", "ACTED_IN"]),
+    )
+    graph = movie_graph(None, facts)
+    rng = np.random.default_rng(0)
+    own = torch.zeros(4, 4, dtype=torch.float64)
+    warm = graph.movies.index(np.array([10, 20, 30]), "movie")
+    own[warm, :3] = torch.from_numpy(rng.normal(size=(3, 3)))
+    own[warm, 3] = 1.0
+    total = own.sum(0, keepdim=True)
+    incidence = Incidence.of(graph, "person")
+    totals = incidence.attributes_by_movies(torch.ones(len(incidence.movies), dtype=torch.float64)) @ own
+    shrinkage = 2.0
+
+    person_to_movie = graph.data["person", "rev_credits", "movie"].edge_index.T.tolist()
+    expected = torch.zeros(4, 3, dtype=torch.float64)
+    for movie in range(4):
+        edges = [person for person, m in person_to_movie if m == movie]
+        prior = (total[0, :3] - own[movie, :3]) / max(float(total[0, 3] - own[movie, 3]), 1.0)
+        for person in edges:
+            others = float(totals[person, 3] - own[movie, 3])
+            if others >= 0.5:
+                rest = totals[person, :3] - own[movie, :3] - others * prior
+                expected[movie] += rest / (others + shrinkage) / len(edges)
+
+    got = leave_one_out_means(incidence, totals, own, total, shrinkage)
+    torch.testing.assert_close(got, expected)
+    movie_30 = graph.movies.index(np.array([30]), "movie")[0]
+    assert got[movie_30].abs().max() == 0  # no people: nothing to average
+    assert expected.abs().sum(1).gt(0).sum() == 3  # 10 and 20 through each other, 40 through 20
 
 
 def test_fitting_leaves_each_movie_out_of_its_own_people():
