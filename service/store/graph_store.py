@@ -54,8 +54,8 @@ class Interactions:
         return len(self.user_ids)
 
     def users_rated_since(self, ts: int) -> np.ndarray:
-        """Sorted ids of the users with a rating newer than ``ts``: what ``GraphStore.users_rated_since``
-        finds in the graph this export was read from, without reading every rating a second time."""
+        """Sorted ids of the users with a rating newer than ``ts`` in the graph this export was read from
+        (start-up folds them in without reading every rating a second time)."""
         return np.unique(self.user_ids[self.timestamps > ts])
 
     def as_frame(self) -> pd.DataFrame:
@@ -416,11 +416,6 @@ class GraphStore:
     async def has_ratings(self) -> bool:
         """Whether the graph holds any rating (reads one, where ``stats`` counts them all)."""
         return bool(await self.backend.run("any_rating"))
-
-    async def users_rated_since(self, ts: int) -> list[int]:
-        """Users with a rating newer than ``ts``; reads every rating (``Interactions.users_rated_since``
-        finds the same in an export)."""
-        return [int(row["user_id"]) for row in await self.backend.run("ratings_since", {"since": ts})]
 
     async def recent_raters(self, since: int) -> list[int]:
         """Users who stored a rating at or after ``since`` (Unix seconds) through :meth:`upsert_rating`,

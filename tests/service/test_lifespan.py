@@ -62,4 +62,3 @@ async def test_start_up_folds_in_who_rated_after_the_snapshot_before_and_after_t
     folded = await warm_folded_in_users(app, model)
 
     assert folded == 2 == len(app.state.user_vectors)  # both folded in and cached
-    assert sorted(await empty_store.users_rated_since(model.data_as_of)) == [1000, 2000]  # as a full read
