@@ -83,14 +83,19 @@ def cpus_left_free_here() -> Iterator[int]:
     """Within: this thread's torch threads leave the CPUs that the ``leaving_cpus_free`` of the code that
     handed it this work leaves (from the context, which ``asyncio.to_thread`` carries); unchanged when
     there is none. Yields the thread count."""
+    with _torch_threads(threads_left_here()) as threads:
+        yield threads
+
+
+def threads_left_here() -> int:
+    """The torch thread count for work done here: what the ``leaving_cpus_free`` of the code that handed
+    it over leaves (from the context), else this thread's current count."""
     cpus = _CPUS_LEFT_FREE.get()
     if cpus is None:
         import torch
 
-        yield torch.get_num_threads()
-        return
-    with _torch_threads(max(1, available_cpus() - cpus)) as threads:
-        yield threads
+        return torch.get_num_threads()
+    return max(1, available_cpus() - cpus)
 
 
 @contextmanager

@@ -5,16 +5,22 @@ Early stopping needs validation data, and the product model should learn from ev
 validation metrics are the ones the service reports), then trains again on 100% for the number of
 epochs that was best (with ``nproc`` > 1 both runs are data-parallel). ``data_as_of`` records the
 newest rating the model saw: ratings written later are folded in by the service.
+
+The service retrains in a child process (:func:`train_for_serving_in_child`): in a thread of the
+service the training took turns with the request handlers on one interpreter lock.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
 
-from ml.cpus import cpus_left_free_here
+from ml.cpus import cpus_left_free_here, threads_left_here
 from ml.interactions import validate_interactions
 from ml.recommender import Recommender
 from ml.split import split_interactions
@@ -39,6 +45,34 @@ def train_for_serving(
         return run_data_parallel(train_for_serving, (ratings, config, progress), nproc)
     with cpus_left_free_here():  # the service's retrain runs here, on a worker thread of its event loop
         return _probe_then_refit(ratings, config, progress)
+
+
+def train_for_serving_in_child(
+    ratings: pd.DataFrame, config: TrainConfig | None = None, progress: bool = False
+) -> Recommender:
+    """:func:`train_for_serving` in a child process on the torch threads the caller's
+    ``ml.cpus.leaving_cpus_free`` leaves; its errors are raised here.
+
+    Beside live requests: a retrain on a thread of the service took turns with the request handlers on
+    the interpreter lock, so the ml-100k retrain ran 3–5 minutes under four clients' requests against
+    ~15 s alone, and the requests slowed with it (``cinegraph bench retrain-serving``). A child process
+    costs the start of an interpreter and a copy of the ratings.
+    """
+    spawn = multiprocessing.get_context("spawn")  # forking a process that runs threads is unsafe
+    job = (threads_left_here(), logging.getLogger().getEffectiveLevel(), ratings, config, progress)
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as child:
+        return child.submit(_train_in_child, *job).result()
+
+
+def _train_in_child(
+    threads: int, log_level: int, ratings: pd.DataFrame, config: TrainConfig | None, progress: bool
+) -> Recommender:
+    import torch
+
+    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s (retrain): %(message)s")
+    torch.set_num_threads(threads)
+    log.info("retraining in child process %d, torch threads: %d", os.getpid(), threads)
+    return train_for_serving(ratings, config, progress)
 
 
 def _probe_then_refit(ratings: pd.DataFrame, config: TrainConfig, progress: bool) -> Recommender:

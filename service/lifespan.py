@@ -56,7 +56,7 @@ async def lifespan(app: FastAPI):
 
     async def build_fresh_model() -> ServingModel:
         with leaving_cpus_free(settings.retrain_spare_cpus):  # a retrain leaves live requests a core
-            return await build_serving_model(store, settings, force_retrain=True)
+            return await build_serving_model(store, settings, force_retrain=True, train_in_child=True)
 
     movie_sync = MovieSync(store, lambda: app.state.model, install)
     app.state.movie_sync = movie_sync

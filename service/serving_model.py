@@ -43,7 +43,7 @@ from ml.cold_items import ColdItemEncoder
 from ml.cpus import cpus_left_free_here
 from ml.data import default_dataset
 from ml.graph import MovieFacts, movie_graph
-from ml.production import train_for_serving
+from ml.production import train_for_serving, train_for_serving_in_child
 from ml.recommender import CheckpointMismatch, Recommender
 from ml.similarity import TOP_K, MovieSimilarity, SimilarityMismatch, similar_by_embedding
 from ml.train import TrainConfig
@@ -272,10 +272,15 @@ def _leaving_cpus(work: Callable[..., T], /, *args: object, **kwargs: object) ->
 
 
 async def build_serving_model(
-    store: GraphStore, settings: Settings, *, force_retrain: bool = False, nproc: int = 1
+    store: GraphStore,
+    settings: Settings,
+    *,
+    force_retrain: bool = False,
+    nproc: int = 1,
+    train_in_child: bool = False,
 ) -> ServingModel:
     """Load the saved model and its similar movies, or train one from the store's current data (and save
-    both)."""
+    both). ``train_in_child``: train in a child process (a retrain beside live requests)."""
     exported_at = int(time.time())  # before the ratings and the catalogue are read
     with logged_duration(log, "export of ratings"):
         interactions = await store.export_interactions()
@@ -289,7 +294,7 @@ async def build_serving_model(
             recommender = _load_checkpoint(settings, catalogue)
     trained = recommender is None
     if trained:
-        recommender = await train_and_save(interactions, settings, nproc=nproc)
+        recommender = await train_and_save(interactions, settings, nproc=nproc, in_child=train_in_child)
     similarity = await asyncio.to_thread(
         _leaving_cpus,
         similar_movies,
@@ -312,13 +317,21 @@ async def build_serving_model(
     )
 
 
-async def train_and_save(interactions: Interactions, settings: Settings, *, nproc: int = 1) -> Recommender:
+async def train_and_save(
+    interactions: Interactions, settings: Settings, *, nproc: int = 1, in_child: bool = False
+) -> Recommender:
     """Train on ``interactions`` (a store export) for at most ``settings.train_epochs`` epochs (None:
-    early stopping decides) and save the checkpoint that start-up loads."""
+    early stopping decides) and save the checkpoint that start-up loads. ``in_child``: in a child process
+    (``ml.production.train_for_serving_in_child``), else on a worker thread of this one."""
     log.info("training a model on %d ratings from the store", len(interactions))
     config = TrainConfig() if settings.train_epochs is None else TrainConfig(max_epochs=settings.train_epochs)
     with logged_duration(log, "training"):
-        recommender = await asyncio.to_thread(train_for_serving, interactions.as_frame(), config, nproc=nproc)
+        if in_child and nproc == 1:  # nproc > 1 trains in child processes anyway
+            recommender = await asyncio.to_thread(train_for_serving_in_child, interactions.as_frame(), config)
+        else:
+            recommender = await asyncio.to_thread(
+                train_for_serving, interactions.as_frame(), config, nproc=nproc
+            )
     log.info("trained model %s", recommender.version)
     settings.models_dir.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(recommender.save, settings.checkpoint_path)

@@ -3,17 +3,20 @@
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import os
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
 from ml import cpus
-from ml.production import train_for_serving
+from ml.interactions import InteractionFileError
+from ml.production import train_for_serving, train_for_serving_in_child
 from ml.recommender import Recommender
 from tests.ml.synthetic import FAST_CONFIG, two_cluster_ratings
 
@@ -142,3 +145,28 @@ def test_training_for_serving_on_a_worker_thread_uses_the_threads_its_caller_lef
     finally:
         torch.set_num_threads(before)
     assert trained_with == [3, 3]  # the probe with early stopping, then the refit on everything
+
+
+def test_training_in_a_child_process_makes_the_same_model_on_the_threads_its_caller_left(
+    monkeypatch, capfd, caplog
+):
+    monkeypatch.setattr(cpus, "available_cpus", lambda *args, **kwargs: 4)
+    config = dataclasses.replace(FAST_CONFIG, max_epochs=3)
+    ratings = two_cluster_ratings()
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)  # the comparison below is on one thread's summation order
+        here = train_for_serving(ratings, config)
+        with cpus.leaving_cpus_free(3), caplog.at_level(logging.INFO):
+            child = train_for_serving_in_child(ratings, config)  # 4 CPUs, 3 left: one thread
+    finally:
+        torch.set_num_threads(before)
+    assert "torch threads: 1" in capfd.readouterr().err  # the child logs to the same stderr
+    assert child.fingerprint == here.fingerprint and child.metrics["best_epoch"] == here.metrics["best_epoch"]
+    np.testing.assert_allclose(child.item_embeddings, here.item_embeddings, atol=1e-6)
+
+
+def test_a_failing_training_in_a_child_process_raises_its_error_here():
+    ratings = two_cluster_ratings().iloc[:0]
+    with pytest.raises(InteractionFileError, match="store ratings: no interactions"):
+        train_for_serving_in_child(ratings, dataclasses.replace(FAST_CONFIG, max_epochs=1))
