@@ -19,8 +19,8 @@ A retrain's duration runs from its POST to the first poll (every ``POLL_S``) tha
 requests "during the retrain" are those sent within, and their latency is the phase's figure (the idle
 phase's: all of its requests). The parts of the retrain come from the service's own log lines ("training
 took 12.34 s", ``service.observability.logged_duration``), and the cores it used from its CPU time over
-the window (``/proc/PID/stat``, requests' included). The retrain trains as the service would:
-``--train-epochs`` unset lets early stopping decide.
+the window (``/proc/PID/stat``, requests' and the retrain's child process's included). The retrain
+trains as the service would: ``--train-epochs`` unset lets early stopping decide.
 
 The clients run in this process on the same machine: they take CPU from the service too.
 
@@ -338,10 +338,11 @@ def phase_latencies(sent: list[Sent], retrain_window: tuple[float, float] | None
 
 
 def cpu_seconds_from_stat(stat: str) -> float:
-    """User plus system CPU seconds of a process from its ``/proc/PID/stat`` line (fields 14 and 15, in
-    clock ticks; counted after the command name, which may hold spaces and parentheses)."""
+    """User plus system CPU seconds of a process and of its children it has waited for (the retrain's
+    child process, once it ended) from its ``/proc/PID/stat`` line (fields 14 to 17, in clock ticks;
+    counted after the command name, which may hold spaces and parentheses)."""
     fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(int(field) for field in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def process_cpu_seconds(pid: int) -> float | None:

@@ -71,10 +71,11 @@ def test_a_failed_request_is_an_error_of_its_kind_and_its_wait_still_counts_as_l
 
 def test_cpu_time_is_read_from_proc_stat_past_a_command_name_with_spaces_and_parentheses():
     ticks = os.sysconf("SC_CLK_TCK")
-    fields = ["S", *["0"] * 10, str(3 * ticks), str(ticks), *["0"] * 30]  # utime 3 s, stime 1 s
+    # utime 3 s, stime 1 s, and its ended children's (the retrain's process): cutime 2 s, cstime 0.5 s
+    fields = ["S", *["0"] * 10, str(3 * ticks), str(ticks), str(2 * ticks), str(ticks // 2), *["0"] * 30]
     stat = "4242 (uvicorn (worker) 1) " + " ".join(fields)
 
-    assert cpu_seconds_from_stat(stat) == 4.0
+    assert cpu_seconds_from_stat(stat) == 6.5
     assert cores_used(10.0, 13.0, seconds=2.0) == 1.5  # 3 CPU seconds in 2 s of wall time
     assert cores_used(None, 13.0, seconds=2.0) is None
 
