@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -103,20 +104,22 @@ class Incidence:
 
     def movies_by_attributes(self, values: Tensor) -> Tensor:
         """The movies × attributes matrix with ``values`` (one per edge, in edge order)."""
-        return torch.sparse_csr_tensor(
-            self._by_movie, self.attributes, values, self.shape, check_invariants=False
-        )
+        return _csr(self._by_movie, self.attributes, values, self.shape)
 
     def attributes_by_movies(self, values: Tensor) -> Tensor:
         """The attributes × movies matrix with ``values`` (one per edge, in edge order)."""
         pointers, movies, order = self._by_attribute
-        return torch.sparse_csr_tensor(
-            pointers, movies, values[order], self.shape[::-1], check_invariants=False
-        )
+        return _csr(pointers, movies, values[order], self.shape[::-1])
 
     def per_movie(self, values: Tensor) -> Tensor:
         """Each movie's sum of ``values`` over its edges."""
         return torch.zeros(self.shape[0], dtype=values.dtype).index_add_(0, self.movies, values)
+
+
+def _csr(pointers: Tensor, columns: Tensor, values: Tensor, shape: tuple[int, int]) -> Tensor:
+    with warnings.catch_warnings():  # "sparse CSR support is in beta", in the service's log at every start
+        warnings.simplefilter("ignore", UserWarning)
+        return torch.sparse_csr_tensor(pointers, columns, values, shape, check_invariants=False)
 
 
 def _row_pointers(sorted_rows: Tensor, n_rows: int) -> Tensor:
