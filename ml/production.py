@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from logging.handlers import QueueHandler, QueueListener
 
 import pandas as pd
 
@@ -53,23 +54,43 @@ def train_for_serving_in_child(
     """:func:`train_for_serving` in a child process on the torch threads the caller's
     ``ml.cpus.leaving_cpus_free`` leaves; its errors are raised here.
 
-    Beside live requests: a retrain on a thread of the service took turns with the request handlers on
-    the interpreter lock, so the ml-100k retrain ran 3–5 minutes under four clients' requests against
-    ~15 s alone, and the requests slowed with it (``cinegraph bench retrain-serving``). A child process
-    costs the start of an interpreter and a copy of the ratings.
+    Beside live requests: on a thread of the service the training took turns with the request handlers
+    on the interpreter lock; the ml-100k retrain took 144 s under four clients' requests there and 71 s
+    in a child, the requests' latency unchanged (``cinegraph bench retrain-serving``, docs/benchmarks.md).
+    A child costs the start of an interpreter and a copy of the ratings. Its log records come back
+    through a queue to this process's loggers.
     """
     spawn = multiprocessing.get_context("spawn")  # forking a process that runs threads is unsafe
-    job = (threads_left_here(), logging.getLogger().getEffectiveLevel(), ratings, config, progress)
-    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as child:
-        return child.submit(_train_in_child, *job).result()
+    records = spawn.Queue()
+    forwarding = QueueListener(records, _ToThisProcessLoggers())
+    level = logging.getLogger().getEffectiveLevel()
+    forwarding.start()
+    try:
+        with ProcessPoolExecutor(1, spawn, initializer=_log_to_parent, initargs=(records, level)) as child:
+            return child.submit(_train_in_child, threads_left_here(), ratings, config, progress).result()
+    finally:
+        forwarding.stop()
+
+
+class _ToThisProcessLoggers(logging.Handler):
+    """Hands a child's log records to this process's loggers of the same name, so that the retrain's
+    lines go wherever the service's go (its log file, uvicorn's handlers)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        logging.getLogger(record.name).handle(record)
+
+
+def _log_to_parent(records: multiprocessing.Queue, level: int) -> None:
+    root = logging.getLogger()
+    root.handlers = [QueueHandler(records)]
+    root.setLevel(level)
 
 
 def _train_in_child(
-    threads: int, log_level: int, ratings: pd.DataFrame, config: TrainConfig | None, progress: bool
+    threads: int, ratings: pd.DataFrame, config: TrainConfig | None, progress: bool
 ) -> Recommender:
     import torch
 
-    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s (retrain): %(message)s")
     torch.set_num_threads(threads)
     log.info("retraining in child process %d, torch threads: %d", os.getpid(), threads)
     return train_for_serving(ratings, config, progress)
