@@ -41,9 +41,9 @@ error of the embeddings instead of the scores; each of those did no better (the 
 A type whose graph has no nodes, or whose features explain nothing, is left out. The fit is a few
 sparse products per type and pseudo-count, one ``3d × 3d`` eigendecomposition and a grid of cheap
 solves, linear in the movies and their credits (``fit_s`` in ``cinegraph bench cold-items``' JSON is
-the wall time; at 25M ratings, 59,047 movies and 0.5M credits, d = 128, one thread on a shared
-machine: 28 s, against 76 s when every edge carried its own ``d``-wide row), so the service refits it
-whenever it loads a model instead of storing it.
+the wall time; the service's two encoders at 25M ratings, 59,047 movies and 0.5M credits, d = 128:
+40 s of its start-up in ``cinegraph bench serve --sizes 25m``, against 105 s when every edge carried its
+own ``d``-wide row), so the service refits it whenever it loads a model instead of storing it.
 """
 
 from __future__ import annotations

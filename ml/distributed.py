@@ -116,8 +116,9 @@ def _exit_without_interpreter_teardown() -> None:
 
     Gloo's C++ threads can still hold tensors after ``destroy_process_group``; freeing them while the
     interpreter is torn down aborted a rank ("terminate called without an active exception", SIGABRT
-    or SIGSEGV) in about 1 two-rank run in 15 on this machine, failing runs whose results were already
-    on disk (pytorch/pytorch#179291 describes the cause); 0 in 60 since. Nothing is left to finalise.
+    or SIGSEGV) in about 1 two-rank run in 15 of ``tests/ml/test_distributed.py``'s first test run over
+    and over on this machine, failing runs whose results were already on disk (pytorch/pytorch#179291
+    describes the cause); 0 in 60 since. Nothing is left to finalise.
     """
     logging.shutdown()
     sys.stdout.flush()
