@@ -24,6 +24,7 @@ Entry points: :func:`train_distributed` (``Recommender.fit`` on ``nproc`` proces
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -164,17 +165,18 @@ def main(argv: list[str] | None = None) -> None:
     torchrun started; rank 0 writes the checkpoint.
     """
     from ml.interactions import read_interactions
-    from ml.production import train_for_serving
+    from ml.production import serving_config, train_for_serving
 
     parser = argparse.ArgumentParser(prog="python -m ml.distributed", description=main.__doc__)
     parser.add_argument("ratings", type=Path, help="ratings file (TSV/CSV or RecBole .inter)")
     parser.add_argument("out", type=Path, help="checkpoint to write (.npz)")
-    parser.add_argument("--config", default="{}", help="TrainConfig fields as JSON")
+    parser.add_argument("--config", default="{}", help="TrainConfig fields as JSON, over the product's")
     args = parser.parse_args(argv)
-    config = TrainConfig(**json.loads(args.config))
+    ratings = read_interactions(args.ratings)
+    config = dataclasses.replace(serving_config(len(ratings)), **json.loads(args.config))
     rank, world_size = int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
     with process_group(rank, world_size) as shard, data_parallel(shard):
-        model = train_for_serving(read_interactions(args.ratings), config, progress=shard.is_main)
+        model = train_for_serving(ratings, config, progress=shard.is_main)
     if rank == 0:
         model.save(args.out)
         log.info("wrote %s: %s", args.out, model.metrics)

@@ -317,6 +317,33 @@ class Recommender:
         nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
         return np.where(norms > 0, self.user_free_parts[nearest].mean(axis=1), 0.0).astype(np.float32)
 
+    def with_histories_of(self, user_ids: np.ndarray, ratings: pd.DataFrame) -> Recommender:
+        """This model with the vectors of the trained ``user_ids`` folded in from their ratings in
+        ``ratings`` (:meth:`fold_in` for each, the trained free part kept), its rating biases and
+        fingerprint those of ``ratings``: the model trained on ``ratings`` but for those users' ratings it
+        did not see (``ml.production``). The calibrated score weights are kept."""
+        table = validate_interactions(ratings, source="ratings to fold in")
+        rows = self._users.lookup(np.unique(np.asarray(user_ids, np.int64)))
+        rows = rows[rows >= 0]
+        kept = positives(table, self.config.rating_threshold)
+        users = self._users.lookup(kept["user_id"].to_numpy())
+        items = self._items.lookup(kept["item_id"].to_numpy())
+        mine = np.isin(users, rows) & (items >= 0)
+        history = interaction_matrix(users[mine], items[mine], len(self.user_ids), len(self.item_ids))[rows]
+        degree = np.maximum(np.diff(history.indptr), 1)[:, None]
+        propagated = np.asarray(history @ self.item_history_vectors) / np.sqrt(degree)
+        vectors = self.user_embeddings.copy()
+        vectors[rows] = self.user_free_parts[rows] + propagated
+        model = dataclasses.replace(self, user_embeddings=vectors, metrics=dict(self.metrics))
+        model.fit_rating_scale(table)
+        model.rating_scale = dataclasses.replace(model.rating_scale, weights=self.rating_scale.weights)
+        model.fingerprint = interactions_fingerprint(
+            table["user_id"].to_numpy(), table["item_id"].to_numpy(), table["rating"].to_numpy()
+        )
+        model.data_as_of = int(table["timestamp"].max())
+        model.metrics["interactions"] = len(kept)
+        return model
+
     def fold_in_batch(self, user_ids: np.ndarray, item_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`fold_in` for many users at once from (user, item) rows: (unique user ids, vectors)."""
         users, user_idx = np.unique(np.asarray(user_ids, np.int64), return_inverse=True)

@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-LIGHTGCN_AT_SCALE = {"eval_every": 1, "patience": 3, "learning_rate": 0.05, "embedding_dim": 64}
+from ml.production import AT_SCALE
 
 
 def synthetic(size: str, data_dir: Path) -> Path:
@@ -58,7 +58,8 @@ def main() -> int:
     parser.add_argument("--sizes", default="1m,10m")
     parser.add_argument("--models", default="lightgcn,als,popularity")
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/cinegraph-scale"))
-    parser.add_argument("--config", default=json.dumps(LIGHTGCN_AT_SCALE), help="LightGCN config overrides")
+    overrides = "LightGCN config overrides (default: ml.production.AT_SCALE)"
+    parser.add_argument("--config", default=json.dumps(AT_SCALE), help=overrides)
     args = parser.parse_args()
     args.data_dir.mkdir(parents=True, exist_ok=True)
     columns = ["size", "model", "NDCG@20", "Recall@20", "s per epoch", "epochs", "train s", "wall s"]

@@ -8,10 +8,12 @@ For each size:
    ``--data-dir`` and read from there after, are imported into a scratch graph of the embedded FalkorDB.
 2. A model is trained on the graph's export for ``--train-epochs`` epochs only and saved where the
    service looks for it (``<data dir>/bench-serve/<size>/models``): start-up and latency depend on the
-   sizes of the tables, not on how well they are trained. Its similar movies are fitted and saved beside
-   it, as the service does after a training, so the start-up measured is a restart (the fit's time is
-   reported with the training's). A later run reuses a checkpoint this benchmark trained on the same
-   files for as many epochs (``--retrain`` trains anew).
+   sizes of the tables, not on how well they are trained. ``--early-stopping`` trains as the service
+   does at its first start instead (``train_and_save``, early stopping deciding), and reports the time,
+   the process's peak memory during the training and the model's validation metrics. Its similar
+   movies are fitted and saved beside it, as the service does after a training, so the start-up
+   measured is a restart (the fit's time is reported with the training's). A later run reuses a
+   checkpoint this benchmark trained on the same files for as many epochs (``--retrain`` trains anew).
 3. ``uvicorn service.main:create_app`` (one worker, ``service.search_benchmark.running_service``) is
    started on that graph and checkpoint and timed until ``/health`` answers. The parts of its start-up
    come from its own log lines ("similar movies took 12.34 s (peak RSS 2048 MB)",
@@ -74,6 +76,8 @@ MODEL_NOTE = "bench-serve-model.json"
 """Beside the checkpoint: the files and epochs it was trained on, so that a later run may reuse it."""
 LOG_LINE = re.compile(r" (?P<logger>(?:service|ml)(?:\.\w+)*): (?P<message>.*)$")
 TRAINING_AT_START_UP = "training a model on"
+MODEL_METRICS = ("valid_ndcg@20", "valid_recall@20", "epochs", "best_epoch", "interactions")
+"""The trained model's metrics a report carries."""
 
 
 def register(bench: argparse._SubParsersAction) -> None:
@@ -88,6 +92,11 @@ def register(bench: argparse._SubParsersAction) -> None:
         help="where each size's csv files are ({size} is replaced); written there when absent, else reused",
     )
     parser.add_argument("--train-epochs", type=int, default=1, help="epochs of the model served (few)")
+    parser.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="train as the service does at its first start (early stopping), not --train-epochs",
+    )
     parser.add_argument("--retrain", action="store_true", help="train even if a matching checkpoint exists")
     parser.add_argument("--requests", type=int, default=2_000, help="per phase: one client, then several")
     parser.add_argument("--warmup", type=int, default=200)
@@ -158,14 +167,14 @@ def measure_size(
     requests = draw_requests(users, genres, args.warmup + 2 * args.requests, args.genre_share, args.seed)
     steps = asyncio.run(import_graph(settings, dataset, progress=True))
     report["import_s"] = round(sum(steps.values()), 1)
-    note = {"dataset": str(directory.resolve()), "ratings": len(dataset.ratings), "epochs": args.train_epochs}
+    train_epochs = None if args.early_stopping else args.train_epochs
+    note = {"dataset": str(directory.resolve()), "ratings": len(dataset.ratings), "epochs": train_epochs}
     del dataset
     gc.collect()
 
     service_dir = (settings.data_dir / "bench-serve" / label).resolve()
-    service_settings = settings.model_copy(
-        update={"data_dir": service_dir, "train_epochs": args.train_epochs}
-    )
+    service_settings = settings.model_copy(update={"data_dir": service_dir, "train_epochs": train_epochs})
+    peak_before_model_mb = peak_rss_mb()  # preparing the model may start the peak afresh
     try:
         report["model"] = asyncio.run(prepare_model(settings, service_settings, note, args.retrain))
         report.update(serve(settings, service_settings, server, requests, args))
@@ -173,7 +182,7 @@ def measure_size(
             log.warning("the service did not load the checkpoint and trained at start-up: see its log")
     finally:
         asyncio.run(drop_graph(settings))
-    report["client_peak_rss_mb"] = peak_rss_mb()
+    report["client_peak_rss_mb"] = max(peak_before_model_mb, peak_rss_mb())
     return report
 
 
@@ -195,8 +204,10 @@ async def prepare_model(
     finally:
         await store.close()
     started = time.perf_counter()
+    reset_peak_rss()
     recommender = await train_and_save(interactions, service_settings)
     train_s = time.perf_counter() - started
+    train_peak_rss_mb = peak_rss_mb()
     # As the service does after a training: the similar movies are fitted for the new model and saved
     # beside it, so the start-up measured next is a restart that loads them.
     started = time.perf_counter()
@@ -208,8 +219,18 @@ async def prepare_model(
         "epochs": note["epochs"],
         "trained_now": True,
         "train_s": round(train_s, 1),
+        "train_peak_rss_mb": train_peak_rss_mb,
+        "metrics": {name: recommender.metrics[name] for name in MODEL_METRICS if name in recommender.metrics},
         "similar_movies_fit_s": round(similar_s, 1),
     }
+
+
+def reset_peak_rss() -> None:
+    """Start this process's peak resident set (VmHWM) afresh from now, where Linux lets it."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        log.warning("the peak memory of the training includes what came before it")
 
 
 def readable_checkpoint(path: Path) -> bool:
@@ -242,7 +263,7 @@ def serve(
         settings,
         service_dir,
         server.password(),
-        env={"CINEGRAPH_TRAIN_EPOCHS": str(args.train_epochs)},
+        env={"CINEGRAPH_TRAIN_EPOCHS": None if args.early_stopping else str(args.train_epochs)},
         log_config=config_file,
     )
     try:
@@ -423,7 +444,7 @@ def markdown_table(reports: list[dict[str, object]]) -> str:
         lines.append(_row(report))
     lines.append(
         f"\nTargets: start-up ≤ {START_UP_TARGET_S:.0f} s, GET /recommendations p99 ≤ {P99_TARGET_MS:.0f} ms "
-        "(one worker). Each model was trained for the epochs shown only."
+        "(one worker). Each model was trained for the epochs shown only, or until early stopping."
     )
     return "\n".join(lines)
 
@@ -435,7 +456,7 @@ def _row(report: dict[str, object]) -> str:
     cells = [
         str(report["size"]),
         f"{report['ratings']:,}",
-        f"{report['model']['epochs']} epoch{'s' if report['model']['epochs'] != 1 else ''} only",
+        _model(report["model"]),
         f"**{start_up['ready_s']:.1f} s**" + (" (trained!)" if start_up["trained_at_start_up"] else ""),
         *(_seconds(sum(parts.get(name, 0.0) for name in names)) for names in TABLE_PARTS.values()),
         _seconds(start_up.get("before_lifespan_s", 0.0)),
@@ -448,6 +469,17 @@ def _row(report: dict[str, object]) -> str:
         str(one["errors"] + several["errors"]),
     ]
     return "| " + " | ".join(cells) + " |"
+
+
+def _model(model: dict[str, object]) -> str:
+    epochs = model["epochs"]
+    if epochs is not None:
+        return f"{epochs} epoch{'s' if epochs != 1 else ''} only"
+    metrics = model.get("metrics") or {}
+    if "best_epoch" not in metrics:
+        return "early stopping"
+    trained = f"{metrics['epochs']} epochs (best {metrics['best_epoch']})"
+    return f"early stopping: {trained} in {model['train_s']:,.0f} s"
 
 
 def _seconds(value: float) -> str:

@@ -43,10 +43,9 @@ from ml.cold_items import ColdItemEncoder
 from ml.cpus import cpus_left_free_here
 from ml.data import default_dataset
 from ml.graph import MovieFacts, movie_graph
-from ml.production import train_for_serving, train_for_serving_in_child
+from ml.production import serving_config, train_for_serving, train_for_serving_in_child
 from ml.recommender import CheckpointMismatch, Recommender
 from ml.similarity import TOP_K, MovieSimilarity, SimilarityMismatch, similar_by_embedding
-from ml.train import TrainConfig
 from service.catalogue import Catalogue
 from service.config import Settings
 from service.observability import logged_duration
@@ -324,7 +323,7 @@ async def train_and_save(
     early stopping decides) and save the checkpoint that start-up loads. ``in_child``: in a child process
     (``ml.production.train_for_serving_in_child``), else on a worker thread of this one."""
     log.info("training a model on %d ratings from the store", len(interactions))
-    config = TrainConfig() if settings.train_epochs is None else TrainConfig(max_epochs=settings.train_epochs)
+    config = serving_config(len(interactions), settings.train_epochs)
     with logged_duration(log, "training"):
         if in_child and nproc == 1:  # nproc > 1 trains in child processes anyway
             recommender = await asyncio.to_thread(train_for_serving_in_child, interactions.as_frame(), config)

@@ -3,6 +3,7 @@
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from ml.fingerprint import interactions_fingerprint
@@ -56,6 +57,25 @@ def test_a_trained_users_own_history_gives_back_their_trained_vector(recommender
     history = ratings.loc[ratings.user_id == 1003, "item_id"].to_numpy()
     updated = recommender.fold_in(history, user_id=1003)
     np.testing.assert_allclose(updated, recommender.user_vector(1003), rtol=1e-4, atol=1e-5)
+
+
+def test_ratings_the_training_did_not_see_are_folded_into_their_users_vectors_and_no_others(ratings):
+    seen, unseen, _ = split_interactions(ratings, "random", seed=0, ratios=(0.8, 0.2, 0.0))
+    unseen = unseen[unseen.user_id.isin([1003, 2005])]
+    every = pd.concat([seen, unseen])
+    trained = Recommender.fit(seen, FAST_CONFIG, progress=False)
+    model = trained.with_histories_of(np.array([1003, 2005, 777]), every)  # 777: a user it does not know
+
+    for user in (1003, 2005):
+        history = every.loc[every.user_id == user, "item_id"].to_numpy()
+        np.testing.assert_allclose(model.user_vector(user), trained.fold_in(history, user_id=user), atol=1e-6)
+        assert not np.allclose(model.user_vector(user), trained.user_vector(user))
+    others = ~np.isin(model.user_ids, [1003, 2005])
+    np.testing.assert_array_equal(model.user_embeddings[others], trained.user_embeddings[others])
+    assert model.fingerprint == interactions_fingerprint(every.user_id, every.item_id, every.rating)
+    assert model.data_as_of == every.timestamp.max()
+    assert model.metrics["interactions"] == len(every)
+    np.testing.assert_array_equal(model.rating_scale.weights, trained.rating_scale.weights)
 
 
 def test_one_more_rating_nudges_a_trained_users_vector_instead_of_replacing_it(recommender, ratings):

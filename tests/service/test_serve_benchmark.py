@@ -8,6 +8,7 @@ import json
 import logging
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -193,10 +194,12 @@ async def test_a_checkpoint_for_other_files_or_epochs_or_that_this_code_cannot_r
     saved_model: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     trained_on, similar_fitted = [], []
+    metrics = {"valid_ndcg@20": 0.3, "epochs": 9, "best_epoch": 6, "train_seconds": 5}
+    new_model = SimpleNamespace(metrics=metrics)
 
     async def train_and_save(interactions, settings):
         trained_on.append((interactions, settings.train_epochs))
-        return "the new model"
+        return new_model
 
     class FakeCatalogue:
         @staticmethod
@@ -213,11 +216,13 @@ async def test_a_checkpoint_for_other_files_or_epochs_or_that_this_code_cannot_r
     for other in ({**NOTE, "epochs": 3}, {**NOTE, "ratings": 999}):
         model = await prepare_model(unreachable_store(tmp_path), saved_model, other, retrain=False)
         assert model["trained_now"] is True and model["similar_movies_fit_s"] >= 0
+        assert model["metrics"] == {"valid_ndcg@20": 0.3, "epochs": 9, "best_epoch": 6}
+        assert model["train_peak_rss_mb"] > 0
         assert json.loads((saved_model.models_dir / MODEL_NOTE).read_text()) == other
     assert trained_on == [("the graph's ratings", 2)] * 2
     # as after a training in the service: the new model's similar movies are fitted and saved beside it
     path = saved_model.similar_movies_path
-    assert similar_fitted == [("the new model", "the catalogue", "the graph's ratings", path, True)] * 2
+    assert similar_fitted == [(new_model, "the catalogue", "the graph's ratings", path, True)] * 2
 
     assert readable_checkpoint(saved_model.checkpoint_path)
     saved_model.checkpoint_path.write_bytes(b"a checkpoint of another version")
@@ -253,7 +258,15 @@ def test_the_table_has_one_row_per_size_under_as_many_columns_and_says_how_littl
     assert header.count("|") == separator.count("|") == rows[0].count("|")
     assert "| 2.5 s |" in rows[0]  # both exports
     assert "1 epoch only" in rows[0]
-    assert "trained for the epochs shown only" in table
+    assert "trained for the epochs shown only, or until early stopping" in table
+
+
+def test_a_model_trained_until_early_stopping_is_shown_with_its_epochs_and_time():
+    trained = {"epochs": None, "train_s": 3612.4, "metrics": {"epochs": 25, "best_epoch": 22}}
+    row = markdown_table([{**report("25m"), "model": trained}]).splitlines()[2]
+    assert "| early stopping: 25 epochs (best 22) in 3,612 s |" in row
+    reused = markdown_table([{**report("25m"), "model": {"epochs": None, "train_s": None}}]).splitlines()[2]
+    assert "| early stopping |" in reused
 
 
 def test_bench_serve_starts_the_service_on_a_small_graph_and_measures_it(cli_env: Path, capsys):
@@ -265,9 +278,10 @@ def test_bench_serve_starts_the_service_on_a_small_graph_and_measures_it(cli_env
     [measured] = json.loads(out.read_text())
     assert measured["ratings"] == 10_000
     model = measured["model"]
-    assert model == {"epochs": 1, "trained_now": True, "train_s": model["train_s"]} | {
-        "similar_movies_fit_s": model["similar_movies_fit_s"]
-    }
+    assert model["epochs"] == 1 and model["trained_now"] is True
+    assert model["metrics"]["epochs"] == 1 and model["metrics"]["interactions"] == 10_000
+    assert 0 < model["train_peak_rss_mb"] <= measured["client_peak_rss_mb"]
+    assert model["train_s"] > 0 and model["similar_movies_fit_s"] >= 0
     start_up = measured["start_up"]
     assert start_up["trained_at_start_up"] is False  # it loaded the checkpoint trained before it started
     assert {
