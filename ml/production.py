@@ -128,7 +128,7 @@ def validation_split(table: pd.DataFrame, config: TrainConfig) -> tuple[pd.DataF
     stopping (``ml.train.validation_users``): every user, or a fixed random sample of
     ``config.eval_users`` users when there are more; the other users' ratings are all in train."""
     ratios = (1 - VALIDATION_SHARE, VALIDATION_SHARE, 0.0)
-    users = table["user_id"].unique()
+    users = np.sort(table["user_id"].unique())  # the sample depends on the data, not on its row order
     if config.eval_users is None or len(users) <= config.eval_users:
         train, valid, _ = split_interactions(table, "random", seed=config.seed, ratios=ratios)
         return train, valid
