@@ -47,7 +47,7 @@ REFIT_ABOVE_HELD_OUT_SHARE = 0.02
 """Refit on everything when the validation held out more than this share of the ratings (docstring)."""
 
 AT_SCALE_RATINGS = 1_000_000
-AT_SCALE = {"embedding_dim": 64, "learning_rate": 0.05, "eval_every": 1, "patience": 3}
+AT_SCALE = {"embedding_dim": 64, "learning_rate": 0.05, "eval_every": 1, "patience": 3, "min_gain": 0.005}
 """TrainConfig fields the product uses from ``AT_SCALE_RATINGS`` ratings on (module docstring)."""
 
 

@@ -60,6 +60,7 @@ class TrainConfig:
     eval_users: int | None = 20_000  # early stopping ranks for a fixed sample of this many users (None: all)
     max_epochs: int = 300
     patience: int = 10  # evaluations without a better validation NDCG@20
+    min_gain: float = 0.0  # relative gain in validation NDCG@20 that counts as better for patience
     seed: int = 0
     device: str = "auto"  # "auto" = cuda when available
     rating_threshold: float | None = None  # None: every rating is a positive
@@ -381,7 +382,8 @@ def train_lightgcn(
         eval_users = validation_users(valid, config.eval_users, config.seed)
         eval_target, eval_seen = valid[eval_users], train_matrix[eval_users]
     best = {"ndcg@20": -1.0}
-    best_state, best_epoch, stale, history = None, 0, 0, []
+    best_state, best_epoch, history = None, 0, []
+    stopping = EarlyStopping(config.patience, config.min_gain)
     bar = tqdm(
         range(1, config.max_epochs + 1),
         desc="lightgcn",
@@ -410,15 +412,13 @@ def train_lightgcn(
                 evaluate_model(model, eval_target, eval_seen, (20,), eval_users) if shard.is_main else None
             )
             record.update(shard.broadcast(metrics))
-            if record["ndcg@20"] > best["ndcg@20"]:
-                best, best_epoch, stale = record, epoch, 0
+            if stopping.is_best(record["ndcg@20"]):
+                best, best_epoch = record, epoch
                 best_state = copy.deepcopy(model.state_dict())
-            else:
-                stale += 1
         history.append(record)
         bar.set_postfix(loss=f"{record['loss']:.4f}", ndcg20=f"{record.get('ndcg@20', float('nan')):.4f}")
         out_of_time = config.max_seconds is not None and time.perf_counter() - start > config.max_seconds
-        if shard.broadcast(stale >= config.patience or out_of_time):
+        if shard.broadcast(stopping.exhausted or out_of_time):
             break
     bar.close()
     if best_state is not None:
@@ -432,6 +432,33 @@ def train_lightgcn(
     )
     metrics = {k: v for k, v in best.items() if k not in TRAINING_RECORD_KEYS} if valid is not None else {}
     return TrainResult(model.cpu(), best_epoch, metrics, seconds, len(history), history)
+
+
+@dataclass
+class EarlyStopping:
+    """Patience over validation NDCG@20. A value above the best is the best model whatever its gain; the
+    count of evaluations without a gain restarts only at a value more than ``min_gain`` (relative) above
+    the one it last restarted at, so that a long tail of tiny gains ends (0: any gain restarts it)."""
+
+    patience: int
+    min_gain: float = 0.0
+    best: float = -np.inf
+    counted_from: float = -np.inf
+    stale: int = 0
+
+    def is_best(self, value: float) -> bool:
+        """Count the evaluation ``value``; whether it is the best so far."""
+        if value > self.counted_from * (1 + self.min_gain):
+            self.counted_from, self.stale = value, 0
+        else:
+            self.stale += 1
+        best = value > self.best
+        self.best = max(self.best, value)
+        return best
+
+    @property
+    def exhausted(self) -> bool:
+        return self.stale >= self.patience
 
 
 def validation_users(valid: sp.csr_matrix, limit: int | None, seed: int) -> np.ndarray:

@@ -12,6 +12,7 @@ from ml.models import lightgcn
 from ml.models.lightgcn import LightGCN, graph_adjacency
 from ml.split import split_interactions
 from ml.train import (
+    EarlyStopping,
     NegativeSampler,
     TrainConfig,
     steps_per_epoch,
@@ -128,6 +129,28 @@ def test_early_stopping_ranks_a_fixed_sample_of_users_with_targets():
     assert np.array_equal(sample, validation_users(valid, 100, seed=3))
     assert np.array_equal(validation_users(valid, None, seed=3), with_targets)
     assert np.array_equal(validation_users(valid, 10_000, seed=3), with_targets)
+
+
+def counted(stopping: EarlyStopping, values: list[float]) -> list[tuple[bool, int, bool]]:
+    """(is the best, evaluations without a gain, patience exhausted) after each value."""
+    return [(stopping.is_best(value), stopping.stale, stopping.exhausted) for value in values]
+
+
+def test_early_stopping_waits_patience_evaluations_without_a_better_ndcg():
+    assert counted(EarlyStopping(patience=2), [0.1, 0.2, 0.2, 0.25, 0.19, 0.24]) == [
+        (True, 0, False), (True, 0, False), (False, 1, False), (True, 0, False), (False, 1, False),
+        (False, 2, True),
+    ]  # fmt: skip
+
+
+def test_with_a_minimum_gain_a_tail_of_tiny_gains_ends_while_the_best_model_is_still_kept():
+    tiny_gains = [0.300, 0.301, 0.302, 0.3025]  # each under 1% above 0.300
+    assert counted(EarlyStopping(patience=3, min_gain=0.01), tiny_gains) == [
+        (True, 0, False), (True, 1, False), (True, 2, False), (True, 3, True),
+    ]  # fmt: skip
+    assert counted(EarlyStopping(patience=3, min_gain=0.01), [0.300, 0.302, 0.304]) == [
+        (True, 0, False), (True, 1, False), (True, 0, False),  # 0.304 is 1.3% above 0.300
+    ]  # fmt: skip
 
 
 def test_at_scale_an_epoch_takes_a_few_large_steps_and_small_data_keeps_its_batch_size():
