@@ -140,10 +140,7 @@ class Recommender:
         result = train_lightgcn(u, i, len(users), len(items), config, valid_matrix, progress)
         model = cls.from_model(result.model, users.raw_ids, items.raw_ids, config)
         model.fit_rating_scale(table, valid)
-        model.fingerprint = interactions_fingerprint(
-            table["user_id"].to_numpy(), table["item_id"].to_numpy(), table["rating"].to_numpy()
-        )
-        model.data_as_of = int(table["timestamp"].max())
+        model._record_data(table)
         model.metrics = {
             **{f"valid_{k}": v for k, v in result.valid_metrics.items()},
             "epochs": result.epochs,
@@ -330,17 +327,12 @@ class Recommender:
         items = self._items.lookup(kept["item_id"].to_numpy())
         mine = np.isin(users, rows) & (items >= 0)
         history = interaction_matrix(users[mine], items[mine], len(self.user_ids), len(self.item_ids))[rows]
-        degree = np.maximum(np.diff(history.indptr), 1)[:, None]
-        propagated = np.asarray(history @ self.item_history_vectors) / np.sqrt(degree)
         vectors = self.user_embeddings.copy()
-        vectors[rows] = self.user_free_parts[rows] + propagated
+        vectors[rows] = self.user_free_parts[rows] + self._propagated_parts(history)
         model = dataclasses.replace(self, user_embeddings=vectors, metrics=dict(self.metrics))
         model.fit_rating_scale(table)
         model.rating_scale = dataclasses.replace(model.rating_scale, weights=self.rating_scale.weights)
-        model.fingerprint = interactions_fingerprint(
-            table["user_id"].to_numpy(), table["item_id"].to_numpy(), table["rating"].to_numpy()
-        )
-        model.data_as_of = int(table["timestamp"].max())
+        model._record_data(table)
         model.metrics["interactions"] = len(kept)
         return model
 
@@ -350,9 +342,20 @@ class Recommender:
         items = self._items.lookup(item_ids)
         known = items >= 0
         history = interaction_matrix(user_idx[known], items[known], len(users), len(self.item_ids))
-        degree = np.maximum(np.diff(history.indptr), 1)[:, None]
-        propagated = np.asarray(history @ self.item_history_vectors) / np.sqrt(degree)
+        propagated = self._propagated_parts(history)
         return users, (propagated + self.estimated_free_parts(propagated)).astype(np.float32)
+
+    def _propagated_parts(self, history: sp.csr_matrix) -> np.ndarray:
+        """Each row's propagated part ``1/sqrt(|R|) Σ_j h_j`` from a (users × model items) history."""
+        degree = np.maximum(np.diff(history.indptr), 1)[:, None]
+        return np.asarray(history @ self.item_history_vectors) / np.sqrt(degree)
+
+    def _record_data(self, table: pd.DataFrame) -> None:
+        """The fingerprint and newest timestamp of the ratings this model stands for."""
+        self.fingerprint = interactions_fingerprint(
+            table["user_id"].to_numpy(), table["item_id"].to_numpy(), table["rating"].to_numpy()
+        )
+        self.data_as_of = int(table["timestamp"].max())
 
     def _as_vector(self, user: int | np.ndarray) -> np.ndarray:
         if isinstance(user, np.ndarray) and user.dtype.kind == "f":
